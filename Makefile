@@ -1,0 +1,26 @@
+# The two commands a new user types: `make run` (the main job) and `make test`.
+PY := .venv/bin/python
+
+.PHONY: setup run convert test bench clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+## make run: convert every model, then benchmark them (on this host when no phone is attached)
+run: setup
+	$(PY) lite/opt_models.py --all
+
+## make convert: only the conversion
+convert: setup
+	$(PY) lite/opt_models.py --all
+
+## make test: the whole test suite (what CI runs)
+test: setup
+	$(PY) -m pytest -q
+
+## make bench: the benchmark scripts that print speed and size figures against their goals
+bench: setup
+	$(PY) bench_scripts/bench_opt_models.py
+
+clean:
+	rm -rf models

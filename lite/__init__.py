@@ -1,0 +1,1 @@
+"""MobileNetV1 on-device toolkit: model family, export, Paddle Lite conversion, host runtime."""

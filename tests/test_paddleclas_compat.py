@@ -1,0 +1,66 @@
+"""Our network against PaddleClas 2.6.0's reference implementation (from the installed package)."""
+import numpy as np
+import paddle
+import pytest
+
+from lite.errors import WeightsError
+from lite.family import FAMILY, get_model
+from lite.weights import build_weighted_network, synthetic_images, weights_source
+
+from paddleclas_reference import load_reference_module, reference_network
+
+
+def test_reference_module_is_paddleclas_own_file():
+    module = load_reference_module()
+    assert module.__file__.endswith("paddleclas/ppcls/arch/backbone/legendary_models/mobilenet_v1.py")
+
+
+@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+def test_pretrained_file_loads_with_identical_keys_shapes_and_outputs(spec, tmp_path):
+    paddle.seed(spec.synthetic_seed)
+    reference = reference_network(spec.name)
+    reference.eval()
+    # PaddleClas's pretrained files are its state_dict saved with paddle.save: make one.
+    paddle.save(reference.state_dict(), str(tmp_path / spec.pretrained_file))
+
+    ours = build_weighted_network(spec, weights_source(spec, tmp_path))
+    ref_shapes = {k: tuple(v.shape) for k, v in reference.state_dict().items()}
+    our_shapes = {k: tuple(v.shape) for k, v in ours.state_dict().items()}
+    assert our_shapes == ref_shapes
+
+    image = paddle.to_tensor(synthetic_images(3, 2, spec.input_shape, spec.preprocess))
+    with paddle.no_grad():
+        np.testing.assert_allclose(ours(image).numpy(), reference(image).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_weights_of_another_width_name_the_file_and_first_bad_key(tmp_path):
+    wrong = reference_network("MobileNetV1_x0_5")
+    spec = get_model("MobileNetV1")
+    path = tmp_path / spec.pretrained_file
+    paddle.save(wrong.state_dict(), str(path))
+    with pytest.raises(WeightsError) as err:
+        build_weighted_network(spec, weights_source(spec, tmp_path))
+    assert str(path) in str(err.value)
+    assert "'conv.conv.weight' has shape [16, 3, 3, 3]" in str(err.value)
+
+
+def test_missing_and_unexpected_keys_are_named(tmp_path):
+    spec = get_model("MobileNetV1_x0_25")
+    state = reference_network(spec.name).state_dict()
+    del state["fc.bias"]
+    paddle.save(state, str(tmp_path / spec.pretrained_file))
+    with pytest.raises(WeightsError, match="lacks parameter 'fc.bias'"):
+        build_weighted_network(spec, weights_source(spec, tmp_path))
+    state = reference_network(spec.name).state_dict()
+    state["head.extra"] = paddle.zeros([2])
+    paddle.save(state, str(tmp_path / spec.pretrained_file))
+    with pytest.raises(WeightsError, match="unexpected parameter 'head.extra'"):
+        build_weighted_network(spec, weights_source(spec, tmp_path))
+
+
+def test_missing_weights_file_names_it_and_where_to_get_it(tmp_path):
+    spec = get_model("MobileNetV1_ssld")
+    with pytest.raises(WeightsError) as err:
+        weights_source(spec, tmp_path)
+    assert "MobileNetV1_ssld_pretrained.pdparams" in str(err.value)
+    assert spec.pretrained_url in str(err.value)
