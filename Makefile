@@ -9,6 +9,7 @@ setup:
 ## make run: convert every model, then benchmark them (on this host when no phone is attached)
 run: setup
 	$(PY) lite/opt_models.py --all
+	$(PY) bench_scripts/run_host.py --threads 1,2,4
 
 ## make convert: only the conversion
 convert: setup
@@ -21,6 +22,7 @@ test: setup
 ## make bench: the benchmark scripts that print speed and size figures against their goals
 bench: setup
 	$(PY) bench_scripts/bench_opt_models.py
+	$(PY) bench_scripts/bench_host_sweep.py
 
 clean:
 	rm -rf models

@@ -39,6 +39,25 @@ def pin_to_cpus(threads):
     return sorted(chosen)
 
 
+def thread_cpu_ticks():
+    """{thread id: (CPU it last ran on, CPU ticks used)} for this process's threads, from /proc."""
+    threads = {}
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        # After the ')' field 3 of stat(5) is index 0: utime 14, stime 15, processor 39.
+        threads[task] = (int(fields[36]), int(fields[11]) + int(fields[12]))
+    return threads
+
+
+def cpus_that_worked(before, after):
+    """CPUs of threads that used CPU time between two `thread_cpu_ticks` snapshots (pure)."""
+    return {cpu for tid, (cpu, ticks) in after.items() if ticks > before.get(tid, (None, 0))[1]}
+
+
 class HostPredictor:
     """A loaded x86 `.nb` with one input, timed around `run()` only."""
 

@@ -34,8 +34,7 @@ if [ ! -f "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -r requirements.txt
     .venv/bin/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
-    .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null \
-        || .venv/bin/python -m pip install --quiet --no-deps -e .
+    .venv/bin/python -m pip install --quiet --no-deps -e .
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

@@ -1,0 +1,118 @@
+"""What a benchmark ran on: CPU, cores, frequencies, governor, temperatures, OS.
+
+Parsers are pure and take file text; `collect` takes two readers (`read_text(path) -> str|None`,
+`list_dir(path) -> list[str]`) so that the same code describes this host or a phone over adb.
+"""
+import os
+import platform
+import re
+from datetime import datetime, timezone
+
+
+def parse_cpuinfo_model(text):
+    """CPU model from /proc/cpuinfo: x86 `model name`, ARM `Hardware`, else `CPU part` codes."""
+    if not text:
+        return None
+    for key in ("model name", "Hardware", "Processor"):
+        match = re.search(rf"^{key}\s*:\s*(.+)$", text, re.MULTILINE)
+        if match:
+            return match.group(1).strip()
+    parts = sorted(set(re.findall(r"^CPU part\s*:\s*(\S+)$", text, re.MULTILINE)))
+    return f"ARM CPU parts {','.join(parts)}" if parts else None
+
+
+def parse_cpu_list(text):
+    """'0-3,6' -> [0, 1, 2, 3, 6] (the kernel's cpulist format)."""
+    cpus = []
+    for part in (text or "").strip().split(","):
+        if "-" in part:
+            low, high = part.split("-")
+            cpus.extend(range(int(low), int(high) + 1))
+        elif part:
+            cpus.append(int(part))
+    return cpus
+
+
+def _int_or_none(text):
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def read_cpu_topology(read_text):
+    """Per CPU: max frequency in kHz and governor when readable."""
+    cpus = parse_cpu_list(read_text("/sys/devices/system/cpu/possible")) or list(range(os.cpu_count() or 1))
+    topology = []
+    for cpu in cpus:
+        base = f"/sys/devices/system/cpu/cpu{cpu}/cpufreq"
+        governor = read_text(f"{base}/scaling_governor")
+        topology.append({"cpu": cpu, "max_freq_khz": _int_or_none(read_text(f"{base}/cpuinfo_max_freq")),
+                         "governor": governor.strip() if governor else None})
+    return topology
+
+
+def read_temperatures(read_text, list_dir):
+    """{zone type (or name): degrees Celsius} for every readable thermal zone."""
+    temperatures = {}
+    for zone in sorted(z for z in list_dir("/sys/class/thermal") if z.startswith("thermal_zone")):
+        raw = _int_or_none(read_text(f"/sys/class/thermal/{zone}/temp"))
+        if raw is None:
+            continue
+        kind = (read_text(f"/sys/class/thermal/{zone}/type") or zone).strip()
+        # Most kernels report millidegrees; a few report degrees.
+        temperatures[f"{zone}:{kind}"] = raw / 1000 if abs(raw) > 200 else float(raw)
+    return temperatures
+
+
+def hottest(temperatures):
+    return max(temperatures.values()) if temperatures else None
+
+
+def collect(read_text, list_dir, extra=None):
+    info = {
+        "cpu_model": parse_cpuinfo_model(read_text("/proc/cpuinfo")),
+        "cpus": read_cpu_topology(read_text),
+        "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    info["core_count"] = len(info["cpus"])
+    info.update(extra or {})
+    return info
+
+
+def local_read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def local_list_dir(path):
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def describe_host():
+    uname = platform.uname()
+    return collect(local_read_text, local_list_dir, {
+        "device": "host", "kind": "host", "os": f"{uname.system} {uname.release}",
+        "machine": uname.machine, "abi": uname.machine, "soc": None,
+        "cpus_allowed": sorted(os.sched_getaffinity(0)),
+    })
+
+
+def describe(machine):
+    """One line a person reads: 'Intel Xeon ..., 2 cores, up to 2.9 GHz, Linux 6.1'."""
+    freqs = [c["max_freq_khz"] for c in machine.get("cpus", []) if c.get("max_freq_khz")]
+    parts = [machine.get("model_name") or machine.get("cpu_model") or "unknown CPU"]
+    if machine.get("soc"):
+        parts.append(f"SoC {machine['soc']}")
+    parts.append(f"{machine.get('core_count', '?')} cores")
+    if freqs:
+        parts.append(f"up to {max(freqs) / 1e6:.2f} GHz")
+    if machine.get("os"):
+        parts.append(machine["os"])
+    return ", ".join(parts)

@@ -1,0 +1,140 @@
+"""`python bench_scripts/run_host.py` with the real Paddle Lite x86 runtime."""
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from lite.result_files import load_results
+from lite.stats import latency_stats
+
+FAST = ("--warmup", "2", "--repeats", "12")
+
+
+@pytest.fixture(scope="module")
+def host_run(converted, tmp_path_factory):
+    results = tmp_path_factory.mktemp("host-results")
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25,MobileNetV1", "--threads", "1,2",
+                   *FAST, "--models-dir", converted["models"], "--results", results)
+    assert done.returncode == 0, done.stderr
+    return {"dir": results / "host", "stdout": done.stdout, "root": results}
+
+
+def test_each_cell_has_a_result_with_samples_and_machine(host_run):
+    results = load_results(host_run["dir"])
+    assert sorted((r["cell"]["model"], r["cell"]["threads"]) for r in results) == [
+        ("MobileNetV1", 1), ("MobileNetV1", 2), ("MobileNetV1_x0_25", 1), ("MobileNetV1_x0_25", 2)]
+    for r in results:
+        assert r["status"] == "ok" and len(r["measurement"]["samples_ms"]) == 12
+        assert r["measurement"]["logit_check"]["max_abs_diff"] <= 1e-4 * r["measurement"]["logit_check"]["max_abs_logit"]
+        assert r["machine"]["core_count"] >= 1 and r["machine"]["tool_versions"]["paddlelite"] == "2.13rc0"
+    assert "[4/4] MobileNetV1 fp32 2 threads: median" in host_run["stdout"]
+
+
+def test_thread_count_really_applies(host_run):
+    by_threads = {r["cell"]["threads"]: r["measurement"] for r in load_results(host_run["dir"])
+                  if r["cell"]["model"] == "MobileNetV1"}
+    assert by_threads[1]["math_threads"] == 1 and len(by_threads[1]["cpus_used"]) == 1
+    assert by_threads[2]["math_threads"] == 2 and len(by_threads[2]["cpus_used"]) == 2
+
+
+def test_table_numbers_trace_back_to_samples(host_run):
+    with open(host_run["dir"] / "latency.csv") as f:
+        rows = {row["model"]: row for row in csv.DictReader(f)}
+    for r in load_results(host_run["dir"]):
+        stats = latency_stats(r["measurement"]["samples_ms"])
+        row = rows[r["cell"]["model"]]
+        assert float(row[f"threads{r['cell']['threads']}_ms_median"]) == pytest.approx(stats["median_ms"], abs=1e-3)
+        assert int(row["storage_bytes"]) == r["model_file"]["storage_bytes"]
+
+
+def test_report_rebuilds_identical_tables_from_result_files_alone(host_run, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(host_run["dir"] / "raw", copy / "raw")
+    done = run_cli("bench_scripts/report.py", copy)
+    assert done.returncode == 0, done.stderr
+    for name in ("latency.csv", "latency.md"):
+        assert (copy / name).read_text() == (host_run["dir"] / name).read_text()
+    for name in ("latency_vs_threads.png", "top1_vs_latency.png", "top1_vs_storage.png"):
+        assert (copy / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resume_keeps_complete_cells(host_run, converted):
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25,MobileNetV1", "--threads", "1,2",
+                   *FAST, "--models-dir", converted["models"], "--results", host_run["root"], "--resume")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("done earlier, kept") == 4
+
+
+def test_logit_mismatch_is_a_failed_cell_not_timed(converted, tmp_path):
+    models = tmp_path / "models"
+    (models / "x86").mkdir(parents=True)
+    (models / "paddle" / "MobileNetV1_x0_25").mkdir(parents=True)
+    shutil.copy(converted["models"] / "x86" / "MobileNetV1_x0_25.nb", models / "x86")
+    with np.load(converted["models"] / "paddle" / "MobileNetV1_x0_25" / "reference_io.npz") as data:
+        np.savez(models / "paddle" / "MobileNetV1_x0_25" / "reference_io.npz", input=data["input"],
+                 logits=data["logits"][:, ::-1])
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", *FAST,
+                   "--models-dir", models, "--results", tmp_path / "r")
+    assert done.returncode == 1
+    assert "FAILED" in done.stdout and "logits do not match Paddle's" in done.stdout
+    result = load_results(tmp_path / "r" / "host")[0]
+    assert result["status"] == "failed" and result["measurement"] is None
+
+
+def test_crashing_cell_becomes_a_failure_row(converted, tmp_path):
+    models = tmp_path / "models"
+    (models / "x86").mkdir(parents=True)
+    whole = (converted["models"] / "x86" / "MobileNetV1_x0_25.nb").read_bytes()
+    (models / "x86" / "MobileNetV1_x0_25.nb").write_bytes(whole[:4096])  # header intact, body cut
+    shutil.copy(converted["models"] / "x86" / "MobileNetV1.nb", models / "x86")
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25,MobileNetV1", "--threads", "1",
+                   *FAST, "--models-dir", models, "--results", tmp_path / "r")
+    assert done.returncode == 1
+    assert "[1/2] MobileNetV1_x0_25 fp32 1 thread: FAILED" in done.stdout
+    assert "[2/2] MobileNetV1 fp32 1 thread: median" in done.stdout
+    assert "| MobileNetV1_x0_25 | fp32 | failed |" in (tmp_path / "r" / "host" / "latency.md").read_text()
+
+
+@pytest.mark.parametrize("threads", ["0", "a,b", "1,,2", "-1"])
+def test_bad_thread_lists_are_refused(threads, converted, tmp_path):
+    done = run_cli("bench_scripts/run_host.py", f"--threads={threads}", "--models-dir", converted["models"],
+                   "--results", tmp_path)
+    assert done.returncode == 2 and "thread count" in done.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_no_converted_models_says_which_command_makes_them(tmp_path):
+    done = run_cli("bench_scripts/run_host.py", "--models-dir", tmp_path / "none", "--results", tmp_path / "r")
+    assert done.returncode == 2
+    assert "python lite/opt_models.py" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_corrupt_nb_is_refused_before_touching_results(host_run, tmp_path):
+    models = tmp_path / "models" / "x86"
+    models.mkdir(parents=True)
+    (models / "MobileNetV1.nb").write_bytes(b"not a model at all")
+    before = {p: p.read_bytes() for p in host_run["dir"].rglob("*") if p.is_file()}
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1", "--models-dir", tmp_path / "models",
+                   "--results", host_run["root"])
+    assert done.returncode == 2 and "is not a Paddle Lite .nb file" in done.stderr
+    assert {p: p.read_bytes() for p in host_run["dir"].rglob("*") if p.is_file()} == before
+
+
+def test_unwritable_results_folder_is_one_line(converted, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--models-dir", converted["models"],
+                   "--results", blocker / "r")
+    assert done.returncode == 2 and "cannot write to folder" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_help_lists_every_option_with_defaults():
+    done = run_cli("bench_scripts/run_host.py", "--help")
+    for text in ("--threads", "default: 1,2,4", "--warmup", "default: 20", "--repeats", "default: 100",
+                 "--cooldown", "--max-temp", "--resume", "--results", "--cell-timeout"):
+        assert text in done.stdout

@@ -1,0 +1,102 @@
+"""The engine's decisions, with a scripted device double (no runtime involved)."""
+import pytest
+
+from lite.result_files import load_results, result_path
+from lite.sweep import Cell, DeviceLost, run_sweep, wait_until_cool
+
+from scripted_device_double import ScriptedDeviceDouble
+
+
+@pytest.fixture
+def nb_file(tmp_path):
+    path = tmp_path / "m.nb"
+    path.write_bytes(b"\x02\x00v2.13-rc\x00" + b"\x00" * 100)
+    return path
+
+
+def cells(nb_file, models=("MobileNetV1_x0_25", "MobileNetV1"), threads=(1, 2, 4)):
+    return [Cell(m, "fp32", "arm", t, "high", 2, 5, nb_file) for m in models for t in threads]
+
+
+def test_every_cell_gets_a_self_describing_result_without_stored_stats(tmp_path, nb_file):
+    summary = run_sweep(cells(nb_file), ScriptedDeviceDouble(), tmp_path, say=lambda *_: None)
+    assert (summary.ran, summary.failed) == (6, 0)
+    results = load_results(tmp_path)
+    assert len(results) == 6
+    first = results[0]
+    assert first["model_file"]["storage_bytes"] == nb_file.stat().st_size
+    assert len(first["model_file"]["sha256"]) == 64
+    assert first["machine"]["device"] == "double"
+    assert "median_ms" not in first["measurement"]  # the program's summary is not kept
+    assert len(first["measurement"]["samples_ms"]) == 5
+    assert {"started_at", "finished_at", "temperatures_before_c", "temperatures_after_c"} <= set(first)
+
+
+def test_a_failing_cell_is_recorded_and_the_sweep_goes_on(tmp_path, nb_file):
+    double = ScriptedDeviceDouble(fail={"MobileNetV1__fp32__t2": "crashed with SIGSEGV"})
+    lines = []
+    summary = run_sweep(cells(nb_file), double, tmp_path, say=lines.append)
+    assert (summary.ran, summary.failed) == (6, 1)
+    failed = [r for r in load_results(tmp_path) if r["status"] == "failed"]
+    assert [(r["cell"]["model"], r["cell"]["threads"], r["error"]) for r in failed] == [
+        ("MobileNetV1", 2, "crashed with SIGSEGV")]
+    assert any("FAILED: crashed with SIGSEGV" in line for line in lines)
+    assert len(double.calls) == 6
+
+
+def test_lost_device_stops_and_resume_completes_without_rerunning(tmp_path, nb_file):
+    plan = cells(nb_file)
+    with pytest.raises(DeviceLost):
+        run_sweep(plan, ScriptedDeviceDouble(lose_at=4), tmp_path, say=lambda *_: None)
+    assert len(load_results(tmp_path)) == 3  # the three finished cells are kept
+    resumed = ScriptedDeviceDouble()
+    summary = run_sweep(plan, resumed, tmp_path, resume=True, say=lambda *_: None)
+    assert (summary.skipped, summary.ran) == (3, 3)
+    assert [(c.model, c.threads) for c in resumed.calls] == [(c.model, c.threads) for c in plan[3:]]
+    keys = [(r["cell"]["model"], r["cell"]["threads"]) for r in load_results(tmp_path)]
+    assert sorted(keys) == sorted(set(keys)) and len(keys) == 6
+
+
+def test_resume_reruns_failed_and_mismatched_cells(tmp_path, nb_file):
+    plan = cells(nb_file, models=("MobileNetV1",), threads=(1, 2))
+    run_sweep(plan, ScriptedDeviceDouble(fail={"MobileNetV1__fp32__t1": "timed out"}), tmp_path, say=lambda *_: None)
+    again = ScriptedDeviceDouble()
+    run_sweep(plan, again, tmp_path, resume=True, say=lambda *_: None)
+    assert [c.threads for c in again.calls] == [1]
+    more_repeats = [Cell(c.model, c.variant, c.target, c.threads, c.power_mode, c.warmup, 9, nb_file) for c in plan]
+    third = ScriptedDeviceDouble()
+    run_sweep(more_repeats, third, tmp_path, resume=True, say=lambda *_: None)
+    assert len(third.calls) == 2  # other options: not the same cell
+    assert result_path(tmp_path, plan[0]).is_file()
+
+
+def test_cooldown_sleeps_between_cells_only(tmp_path, nb_file):
+    slept = []
+    run_sweep(cells(nb_file, threads=(1,)), ScriptedDeviceDouble(), tmp_path, cooldown_s=7,
+              say=lambda *_: None, sleep=slept.append)
+    assert slept == [7]
+
+
+def test_wait_until_cool_polls_until_below_the_limit():
+    readings = iter([{"z": 52.0}, {"z": 49.0}, {"z": 45.0}])
+    slept, lines = [], []
+    outcome = wait_until_cool(lambda: next(readings), 46.0, 300, lines.append, sleep=slept.append,
+                              clock=lambda: 0.0)
+    assert outcome["timed_out"] is False and len(slept) == 2
+    assert "cooling: 52.0 °C" in lines[0]
+
+
+def test_wait_until_cool_gives_up_after_the_timeout():
+    clock = iter(range(0, 1000, 100))
+    outcome = wait_until_cool(lambda: {"z": 80.0}, 50.0, 250, lambda *_: None, sleep=lambda _: None,
+                              clock=lambda: float(next(clock)))
+    assert outcome["timed_out"] is True
+
+
+def test_temperatures_before_and_after_are_recorded(tmp_path, nb_file):
+    double = ScriptedDeviceDouble(temperatures=[41.0, 41.0, 44.5])
+    run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1,)), double, tmp_path, max_temp_c=60,
+              say=lambda *_: None)
+    result = load_results(tmp_path)[0]
+    assert result["temperatures_before_c"] == {"thermal_zone0:cpu": 41.0}
+    assert result["temperatures_after_c"] == {"thermal_zone0:cpu": 44.5}
