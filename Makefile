@@ -17,6 +17,7 @@ convert: setup
 
 ## make test: the whole test suite (what CI runs)
 test: setup
+	@bash scripts/install_system_packages.sh
 	$(PY) -m pytest -q
 
 ## make bench: the benchmark scripts that print speed and size figures against their goals

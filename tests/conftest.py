@@ -24,3 +24,12 @@ def converted(tmp_path_factory):
                         "--variants", "int8", "--out", models, "--results", results)
     assert done_int8.returncode == 0, done_int8.stderr
     return {"models": models, "results": results, "stdout": done.stdout}
+
+
+@pytest.fixture(scope="session")
+def cxx_builds(tmp_path_factory):
+    """cxx_demo built for the host and for armlinux-aarch64 against the light-API test double."""
+    from cxx_builds import build_target, tools_present
+    assert tools_present(), "cmake, g++, g++-aarch64-linux-gnu and qemu-user are needed: run make setup"
+    root = tmp_path_factory.mktemp("cxx")
+    return {target: build_target(target, root) for target in ("host", "armlinux-aarch64")}

@@ -1,0 +1,115 @@
+// mnv1_bench: time a Paddle Lite .nb model; print one JSON object on the last stdout line.
+// The JSON keys are the contract read by lite/bench_json.py (documented there and in README.md).
+#include <sched.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app_error.h"
+#include "bench_stats.h"
+#include "json_writer.h"
+#include "options.h"
+#include "runtime.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: mnv1_bench --model FILE.nb [options]\n"
+    "  --model FILE          Paddle Lite .nb model (required)\n"
+    "  --threads N           worker threads, 1..64 (default 1)\n"
+    "  --power_mode MODE     high|low|full|no_bind|rand_high|rand_low (default no_bind)\n"
+    "  --warmup N            untimed runs before timing, 0..100000 (default 10)\n"
+    "  --repeats N           timed runs, 1..1000000 (default 100)\n"
+    "  --input_shape N,C,H,W input shape (default 1,3,224,224)\n"
+    "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, summary, peak_rss_kb,\n"
+    "cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
+    "3 model file missing or unreadable, 6 Paddle Lite failed.\n";
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+int run(int argc, char** argv) {
+  using namespace mnv1;
+  Options options(argc, argv, {"model", "threads", "power_mode", "warmup", "repeats", "input_shape", "help"}, {"help"});
+  if (options.has("help")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  const std::string model = options.required("model");
+  const int threads = static_cast<int>(options.integer("threads", 1, 1, 64));
+  const std::string power_mode = options.choice("power_mode", "no_bind", kPowerModes);
+  const int warmup = static_cast<int>(options.integer("warmup", 10, 0, 100000));
+  const int repeats = static_cast<int>(options.integer("repeats", 100, 1, 1000000));
+  const std::vector<long> shape = options.integer_list("input_shape", {1, 3, 224, 224}, 1, 100000);
+
+  auto start = std::chrono::steady_clock::now();
+  auto predictor = create_predictor(model, threads, power_mode);
+  const double init_ms = ms_since(start);
+
+  auto input = predictor->GetInput(0);
+  input->Resize(paddle::lite_api::shape_t(shape.begin(), shape.end()));
+  float* data = input->mutable_data<float>();
+  const long count = std::accumulate(shape.begin(), shape.end(), 1L, std::multiplies<long>());
+  for (long i = 0; i < count; ++i) data[i] = static_cast<float>((i % 255) / 255.0 - 0.5);  // fixed, filled once
+
+  std::vector<double> samples(repeats);
+  std::vector<int> main_cpus(repeats);
+  double first_run_ms = 0;
+  try {
+    start = std::chrono::steady_clock::now();
+    predictor->Run();
+    first_run_ms = ms_since(start);
+    for (int i = 0; i < warmup; ++i) predictor->Run();
+    auto before = thread_cpu_ticks();
+    for (int i = 0; i < repeats; ++i) {  // nothing is allocated in this loop
+      auto t0 = std::chrono::steady_clock::now();
+      predictor->Run();
+      samples[i] = ms_since(t0);
+      main_cpus[i] = sched_getcpu();
+    }
+    std::set<int> cpus = cpus_that_worked(before, thread_cpu_ticks());
+    cpus.insert(main_cpus.begin(), main_cpus.end());
+
+    auto output = predictor->GetOutput(0);
+    auto out_shape = output->shape();
+    long out_count = 1;
+    for (auto d : out_shape) out_count *= d;
+    const float* out = output->data<float>();
+    double checksum = 0;
+    for (long i = 0; i < out_count; ++i) checksum += out[i];
+
+    Summary s = summarize(samples);
+    JsonObject json;
+    json.str("model", model).num("threads", threads).str("power_mode", power_mode).num("warmup", warmup)
+        .num("repeats", repeats).list("input_shape", shape).num("init_ms", init_ms).num("first_run_ms", first_run_ms)
+        .list("samples_ms", samples).num("min_ms", s.min_ms).num("max_ms", s.max_ms).num("mean_ms", s.mean_ms)
+        .num("median_ms", s.median_ms).num("std_ms", s.std_ms).num("p90_ms", s.p90_ms)
+        .num("peak_rss_kb", static_cast<double>(peak_rss_kb()))
+        .list("cpus_used", std::vector<int>(cpus.begin(), cpus.end()))
+        .list("output_shape", std::vector<int64_t>(out_shape.begin(), out_shape.end()))
+        .num("output_checksum", checksum).list("top5", top_k(out, static_cast<int>(out_count), 5));
+    std::cout << json.text() << std::endl;
+  } catch (const AppError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw AppError(kExitRuntime, std::string("Paddle Lite failed to run ") + model + ": " + e.what());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const mnv1::AppError& e) {
+    std::fprintf(stderr, "mnv1_bench: error: %s\n", e.what());
+    return e.code();
+  }
+}

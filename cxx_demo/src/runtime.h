@@ -1,0 +1,32 @@
+// Paddle Lite predictor set-up shared by the programs, and process facts (peak RSS, CPUs used).
+#pragma once
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "paddle_api.h"
+
+namespace mnv1 {
+
+extern const std::set<std::string> kPowerModes;  // high|low|full|no_bind|rand_high|rand_low
+
+paddle::lite_api::PowerMode power_mode_from_name(const std::string& name);
+
+// Checks the file is readable (AppError kExitModel), then creates the predictor (kExitRuntime).
+std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::string& model_path, int threads,
+                                                                    const std::string& power_mode);
+
+void check_readable(const std::string& path, int exit_code, const std::string& what);
+
+long peak_rss_kb();  // VmHWM from /proc/self/status, -1 when unknown
+
+// {thread id: (last CPU, CPU ticks)} of this process's threads, from /proc/self/task.
+std::map<std::string, std::pair<int, long>> thread_cpu_ticks();
+std::set<int> cpus_that_worked(const std::map<std::string, std::pair<int, long>>& before,
+                               const std::map<std::string, std::pair<int, long>>& after);
+
+std::vector<int> top_k(const float* values, int count, int k);
+
+}  // namespace mnv1
