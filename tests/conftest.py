@@ -33,3 +33,45 @@ def cxx_builds(tmp_path_factory):
     assert tools_present(), "cmake, g++, g++-aarch64-linux-gnu and qemu-user are needed: run make setup"
     root = tmp_path_factory.mktemp("cxx")
     return {target: build_target(target, root) for target in ("host", "armlinux-aarch64")}
+
+
+@pytest.fixture
+def make_device(tmp_path):
+    """Start ADB device doubles on free loopback ports; all are stopped after the test."""
+    from adb_device_double.device import AdbDeviceDouble, DeviceConfig, Faults
+    started = []
+
+    def make(faults=None, **config):
+        device = AdbDeviceDouble(tmp_path / f"device{len(started)}", DeviceConfig(**config), faults or Faults())
+        device.start()
+        started.append(device)
+        return device
+
+    yield make
+    for device in started:
+        device.stop()
+
+
+@pytest.fixture(scope="session")
+def adb_server(tmp_path_factory):
+    """Debian's real `adb` client with its own server on a private port and a private HOME."""
+    import os
+    import shutil
+    assert shutil.which("adb"), "Debian's adb is needed: run make setup (scripts/install_system_packages.sh)"
+    home = tmp_path_factory.mktemp("adb-home")
+    port = _free_port()
+    env = dict(os.environ, HOME=str(home), ANDROID_ADB_SERVER_PORT=str(port))
+
+    def adb(*args, timeout=60):
+        return subprocess.run(["adb", *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout)
+
+    adb("start-server")
+    yield type("AdbServer", (), {"run": staticmethod(adb), "home": home, "env": env, "port": port})
+    adb("kill-server")
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

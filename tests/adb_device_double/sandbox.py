@@ -1,0 +1,172 @@
+"""The device's private file tree, and running its shell commands inside it.
+
+Why a mount namespace with an overlay: commands must run with the host's /bin/sh and programs
+(python3 with paddlelite included), yet nothing they do may write outside the device's folder.
+Each command runs under `unshare --mount` in a chroot whose root is an overlay of the host's `/`
+with a fresh tmpfs as its upper layer: the host's files are all visible, every write outside the
+device's folder lands in that tmpfs and vanishes when the command ends, and the device's
+/data, /sdcard and /system are bind mounts of folders in the device's own tree. A fake
+/sys/devices/system/cpu and /sys/class/thermal can be bound over the real ones.
+Needs root (CI runs as root) or unprivileged user namespaces (then `--map-root-user` is used).
+"""
+import os
+import posixpath
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+ENTER_SCRIPT = r'''
+set -e
+root=$1; chroot_program=$2; shift 2
+mount -t tmpfs tmpfs "$root/ovl"
+mkdir -p "$root/ovl/upper" "$root/ovl/work"
+m="$root/merged"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$root/ovl/upper,workdir=$root/ovl/work" "$m"
+mkdir -p "$m/data" "$m/sdcard" "$m/system"
+mount --bind "$root/tree/data" "$m/data"
+mount --bind "$root/tree/sdcard" "$m/sdcard"
+mount --bind "$root/system" "$m/system"
+mount --rbind /dev "$m/dev"
+mount -t proc proc "$m/proc"
+mount --rbind /sys "$m/sys"
+if [ -d "$root/fake/cpu" ]; then mount --bind "$root/fake/cpu" "$m/sys/devices/system/cpu"; fi
+if [ -d "$root/fake/thermal" ]; then mount --bind "$root/fake/thermal" "$m/sys/class/thermal"; fi
+cd /
+exec "$chroot_program" "$m" /bin/sh -c 'cd / && exec /bin/sh -c "$0"' "$1"
+'''
+
+GETPROP = r'''#!/bin/sh
+props=/system/etc/double.props
+if [ $# -eq 0 ]; then
+  while IFS='=' read -r key value; do printf '[%s]: [%s]\n' "$key" "$value"; done < "$props"; exit 0
+fi
+while IFS='=' read -r key value; do
+  if [ "$key" = "$1" ]; then printf '%s\n' "$value"; exit 0; fi
+done < "$props"
+echo
+'''
+
+PM = r'''#!/bin/sh
+# Package manager of the device double: records installs, answers like Android's pm.
+log=/data/system/double/packages.log
+if [ "$1" = install ]; then
+  for apk; do :; done
+  if [ ! -f "$apk" ]; then echo "Failure [INSTALL_FAILED_INVALID_URI]"; exit 1; fi
+  mkdir -p /data/app && cp "$apk" "/data/app/$(basename "$apk")"
+  echo "pm $*" >> "$log"; echo Success; exit 0
+fi
+echo "pm: unsupported command '$1' (device double)" >&2; exit 1
+'''
+
+CMD = r'''#!/bin/sh
+# `cmd package install -S SIZE` as adb 29 streams an APK to it (the `cmd` feature).
+log=/data/system/double/packages.log
+if [ "$1" = package ] && [ "$2" = install ]; then
+  shift 2; size=""
+  while [ $# -gt 0 ]; do case "$1" in -S) size=$2; shift 2 ;; *) shift ;; esac; done
+  [ -n "$size" ] || { echo "Failure [INSTALL_FAILED_INVALID_APK: no -S size]"; exit 1; }
+  mkdir -p /data/app; target=/data/app/streamed-$$.apk
+  head -c "$size" > "$target"
+  got=$(wc -c < "$target")
+  if [ "$got" -ne "$size" ]; then echo "Failure [INSTALL_FAILED_INVALID_APK: got $got of $size bytes]"; exit 1; fi
+  echo "cmd package install -S $size -> $target" >> "$log"; echo Success; exit 0
+fi
+if [ "$1" = package ]; then shift; exec pm "$@"; fi
+echo "cmd: unsupported service '$1' (device double)" >&2; exit 1
+'''
+
+AM = r'''#!/bin/sh
+# Activity manager of the device double: records intents.
+echo "am $*" >> /data/system/double/activities.log
+if [ "$1" = start ]; then
+  component=""; while [ $# -gt 0 ]; do [ "$1" = -n ] && component=$2; shift; done
+  echo "Starting: Intent { cmp=$component }"; exit 0
+fi
+if [ "$1" = force-stop ]; then exit 0; fi
+echo "am: unsupported command '$1' (device double)" >&2; exit 1
+'''
+
+
+class DeviceSandbox:
+    """A device folder: tree/ (the device's /data and /sdcard), system/ (its /system), fake/ (sysfs)."""
+
+    def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None):
+        self.root = Path(root)
+        self.extra_path = [str(p) for p in extra_path]
+        for folder in ("tree/data/local/tmp", "tree/data/app", "tree/data/system/double", "tree/sdcard",
+                       "system/bin", "system/etc", "ovl", "merged"):
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+        (self.root / "tree/data/local/tmp").chmod(0o771)
+        for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM)):
+            path = self.root / "system/bin" / name
+            path.write_text(text)
+            path.chmod(0o755)
+        (self.root / "system/etc/double.props").write_text("".join(f"{k}={v}\n" for k, v in properties.items()))
+        if fake_cpus:
+            self.write_fake_cpus(fake_cpus)
+        if fake_thermal is not None:
+            self.write_fake_thermal(fake_thermal)
+
+    # --- fake sysfs ---------------------------------------------------------------------------
+    def write_fake_cpus(self, max_freqs_khz, governor="schedutil"):
+        cpu = self.root / "fake/cpu"
+        cpu.mkdir(parents=True, exist_ok=True)
+        last = len(max_freqs_khz) - 1
+        for name in ("possible", "present", "online"):
+            (cpu / name).write_text(f"0-{last}\n")
+        for index, freq in enumerate(max_freqs_khz):
+            freq_dir = cpu / f"cpu{index}" / "cpufreq"
+            freq_dir.mkdir(parents=True, exist_ok=True)
+            (freq_dir / "cpuinfo_max_freq").write_text(f"{freq}\n")
+            (freq_dir / "scaling_governor").write_text(f"{governor}\n")
+
+    def write_fake_thermal(self, zones_c):
+        thermal = self.root / "fake/thermal"
+        thermal.mkdir(parents=True, exist_ok=True)
+        for index, (kind, celsius) in enumerate(zones_c.items()):
+            zone = thermal / f"thermal_zone{index}"
+            zone.mkdir(exist_ok=True)
+            (zone / "type").write_text(f"{kind}\n")
+            (zone / "temp").write_text(f"{int(celsius * 1000)}\n")
+
+    # --- paths --------------------------------------------------------------------------------
+    def host_path(self, device_path):
+        """The host path of a device path under /data, /sdcard or /system, or None elsewhere."""
+        normal = posixpath.normpath("/" + device_path.lstrip("/"))
+        for prefix, folder in (("/data", self.root / "tree/data"), ("/sdcard", self.root / "tree/sdcard"),
+                               ("/system", self.root / "system")):
+            if normal == prefix or normal.startswith(prefix + "/"):
+                candidate = folder / normal[len(prefix):].lstrip("/")
+                resolved = Path(os.path.realpath(candidate))
+                if resolved == folder.resolve() or folder.resolve() in resolved.parents:
+                    return resolved
+                return None  # a link that leads out of the tree
+        return None
+
+    def writable(self, device_path):
+        normal = posixpath.normpath("/" + device_path.lstrip("/"))
+        return normal.startswith("/data/") or normal.startswith("/sdcard/")
+
+    # --- commands -----------------------------------------------------------------------------
+    def command(self, shell_command):
+        unshare = ["unshare", "--mount", "--propagation", "private"]
+        if os.geteuid() != 0:
+            unshare.append("--map-root-user")
+        chroot = shutil.which("chroot", path="/usr/sbin:/sbin:/usr/bin:/bin") or "chroot"
+        return [*unshare, "/bin/sh", "-c", ENTER_SCRIPT, "enter", str(self.root), chroot, shell_command]
+
+    def environment(self):
+        path = ":".join(["/system/bin", *self.extra_path, "/usr/local/bin", "/usr/bin", "/bin"])
+        return {"PATH": path, "HOME": "/data/local/tmp", "TMPDIR": "/data/local/tmp", "ANDROID_DATA": "/data",
+                "LANG": "C.UTF-8"}
+
+    def spawn(self, shell_command, merge_stderr=False):
+        """Legacy `shell:` merges stderr into stdout in one pipe, in order, as adbd's pty does."""
+        return subprocess.Popen(self.command(shell_command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                                env=self.environment(), start_new_session=True)
+
+
+def quote(text):
+    return shlex.quote(text)
