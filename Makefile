@@ -9,7 +9,7 @@ setup:
 ## make run: convert every model, then benchmark them (on this host when no phone is attached)
 run: setup
 	$(PY) lite/opt_models.py --all
-	$(PY) bench_scripts/run_host.py --threads 1,2,4
+	$(PY) bench_scripts/main_job.py
 
 ## make convert: only the conversion
 convert: setup

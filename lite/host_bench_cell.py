@@ -6,15 +6,14 @@ the thread setting and CPU affinity of one cell never leak into the next. When a
 """
 import argparse
 import json
-import resource
 import sys
 
 import numpy as np
 
 from lite.errors import ToolkitError
-from lite.host_runtime import HostPredictor, cpus_that_worked, pin_to_cpus, thread_cpu_ticks
+from lite.bench_core import fixed_input, pin_to_cpus, time_runs
+from lite.host_runtime import HostPredictor
 from lite.logit_check import compare_logits, verdict
-from lite.stats import latency_stats
 
 
 class LogitMismatchError(ToolkitError):
@@ -33,31 +32,10 @@ def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32")
         if problem:
             raise LogitMismatchError(f"{nb_path}: logits do not match Paddle's ({problem}); not timed")
     else:
-        image = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype("float32")
-    predictor.set_input(image)
-    first_run_ms = predictor.run_ms()
-    for _ in range(warmup):
-        predictor.run_ms()
-    cpus_used = set()
-    samples = []
-    snapshot = thread_cpu_ticks()
-    for _ in range(repeats):
-        samples.append(predictor.run_ms())
-        latest = thread_cpu_ticks()
-        cpus_used |= cpus_that_worked(snapshot, latest)
-        snapshot = latest
-    output = predictor.output()
-    summary = latency_stats(samples)
-    return {
-        "model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
-        "repeats": repeats, "input_shape": list(image.shape), "init_ms": predictor.init_ms,
-        "first_run_ms": first_run_ms, "samples_ms": samples,
-        **{k: summary[k] for k in ("min_ms", "max_ms", "mean_ms", "median_ms", "std_ms", "p90_ms")},
-        "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "cpus_used": sorted(cpus_used), "cpus_allowed": cpus, "math_threads": predictor.math_threads,
-        "output_shape": list(output.shape), "output_checksum": float(output.sum()),
-        "top5": [int(i) for i in np.argsort(-output.ravel())[:5]], "logit_check": check,
-    }
+        image = fixed_input()
+    return {"model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
+            "repeats": repeats, **time_runs(predictor, image, warmup, repeats), "cpus_allowed": cpus,
+            "logit_check": check}
 
 
 def main(argv=None):

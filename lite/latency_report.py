@@ -104,8 +104,9 @@ def to_markdown(rows, threads, machine, results):
         f"# Latency on {machine.get('device', 'device')}",
         "",
         f"Device: {describe(machine)}.",
-        f"Runner: {', '.join(sorted({r.get('runner', '?') for r in results}))}; Paddle Lite "
-        f"{versions.get('paddlelite', '?')}; power mode {', '.join(sorted({r['cell']['power_mode'] for r in results}))}; "
+        f"Runner: {', '.join(sorted({r.get('runner', '?') for r in results}))}; "
+        + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
+        + f"power mode {', '.join(sorted({r['cell']['power_mode'] for r in results}))}; "
         f"warm-up {warmup}, repeats {repeats}; batch 1, input 1x3x224x224.",
         f"Measured {first} to {last}. Median ms of the timed runs (coefficient of variation); "
         f"every figure is rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",

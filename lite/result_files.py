@@ -44,9 +44,12 @@ def build_result(cell, context, bench=None, error=None):
 
 
 def is_complete(result, cell):
-    return bool(result) and result.get("schema") == SCHEMA and result.get("status") == "ok" \
-        and result.get("cell") == cell_fields(cell) \
-        and len(result["measurement"]["samples_ms"]) == cell.repeats
+    if not (result and result.get("schema") == SCHEMA and result.get("status") == "ok"
+            and result.get("cell") == cell_fields(cell)):
+        return False
+    measurement = result["measurement"]
+    # benchmark_bin reports one average for all its repeats (sample_kind says so).
+    return len(measurement["samples_ms"]) == cell.repeats or bool(measurement.get("sample_kind"))
 
 
 def write_result(result_dir, cell, result):

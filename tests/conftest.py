@@ -7,10 +7,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args, cwd=REPO, timeout=600):
+def run_cli(*args, cwd=REPO, timeout=600, env=None):
     """Run a command-line script the way a user does, from the repo root."""
     return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="session")

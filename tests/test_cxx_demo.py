@@ -61,10 +61,10 @@ def test_thread_count_reaches_the_library(cxx_builds, model_file):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_preprocessing_matches_python_within_1e3(cxx_builds, target, test_image, tmp_path):
+def test_preprocessing_matches_python_within_1e3(cxx_builds, target, test_image, model_file, tmp_path):
     rgb, path = test_image
     dump = tmp_path / "input.f32"
-    done = run(cxx_builds, target, "mnv1_classify", "--model", cxx_builds[target] / "lib" / "libpaddle_light_api_shared.so",
+    done = run(cxx_builds, target, "mnv1_classify", "--model", model_file,
                "--image", path, "--dump_input", dump, "--repeats", 1, "--warmup", 0)
     assert done.returncode == 0, done.stderr
     cxx = np.fromfile(dump, dtype="<f4").reshape(1, 3, 224, 224)

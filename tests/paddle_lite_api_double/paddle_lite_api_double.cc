@@ -4,9 +4,11 @@
 // - Run() throws unless the input is 1x3x224x224 floats;
 // - output 0 is 1x1000: out[k] = mean of input[i] over i % 1000 == k, times (1 + k / 1000), plus
 //   a model-dependent offset, so it depends on the input and on the model file;
+// - a model file containing "crash-me" aborts the process when loaded;
 // - Run() also does a fixed amount of arithmetic split over `threads` std::threads, so latency
 //   falls as threads rise (measurably, like a real runtime on idle cores).
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -89,6 +91,9 @@ std::shared_ptr<PaddlePredictor> CreatePaddlePredictor<MobileConfig>(const Mobil
   std::ifstream in(config.model_file(), std::ios::binary);
   if (!in) throw std::runtime_error("paddle-lite-api-double: cannot open " + config.model_file());
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // A model file holding the text "crash-me" makes the double abort, so tests can see a crashing cell.
+  static const std::string kCrash = "crash-me";
+  if (std::search(bytes.begin(), bytes.end(), kCrash.begin(), kCrash.end()) != bytes.end()) std::abort();
   uint32_t hash = 2166136261u;  // FNV-1a
   for (char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
   return std::make_shared<DoublePredictor>(hash, config.threads());

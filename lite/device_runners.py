@@ -1,0 +1,148 @@
+"""Runners that measure a cell on a device through the Device interface, for the sweep engine.
+
+cxx            our mnv1_bench (cxx_demo), the default
+benchmark_bin  Paddle Lite's own benchmark tool (text output, averages only)
+python         lite/bench_core.py run with the device's python3 and paddlelite (ARM Linux boards)
+Every path and name that reaches the device shell goes through shlex.quote.
+"""
+import re
+import shlex
+from pathlib import Path
+
+from lite.bench_json import BenchOutputError, parse_bench_output
+from lite.benchmark_bin_output import parse_benchmark_bin, to_contract
+from lite.devices.base import DeviceTimeout
+from lite.devices.facts import join, temperatures
+from lite.sweep import CellFailed
+
+RUNNERS = ("cxx", "benchmark_bin", "python")
+BENCH_CORE = Path(__file__).resolve().parent / "bench_core.py"
+
+
+def q(text):
+    return shlex.quote(str(text))
+
+
+def unmatchable_by_itself(path):
+    """A `pkill -f` regex for `path` that does not match the shell running pkill itself: with the
+    plain path, pkill finds its own command line first and kills the shell that runs it."""
+    name = Path(path).name
+    escaped_dir = re.escape(str(Path(path).parent) + "/")
+    return f"{escaped_dir}[{re.escape(name[0])}]{re.escape(name[1:])}" if name else re.escape(path)
+
+
+def exit_reason(code):
+    # Android's and Linux's shells report a signal death as 128 + signal.
+    return f"crashed with signal {code - 128}" if code > 128 else f"exited with status {code}"
+
+
+class DeviceRunner:
+    """Shared by the three runners: device facts, temperatures, running one command per cell."""
+
+    name = "device"
+
+    def __init__(self, device, workdir, machine, cell_timeout_s):
+        self.device, self.workdir, self.machine = device, workdir, machine  # machine: facts.describe_device
+        self.cell_timeout_s = cell_timeout_s
+
+    def describe(self):
+        return self.machine
+
+    def temperatures(self):
+        return temperatures(self.device)
+
+    def remote_model(self, cell):
+        return join(self.workdir, "models", Path(cell.nb_path).name)
+
+    def command(self, cell):
+        raise NotImplementedError
+
+    def files(self):
+        """{device path: local path} this runner needs on the device, besides the models."""
+        return {}
+
+    def executables(self):
+        return []
+
+    def run_cell(self, cell):
+        try:
+            result = self.device.shell(self.command(cell), timeout_s=self.cell_timeout_s)
+        except DeviceTimeout as exc:
+            self.device.shell(f"pkill -f {q(unmatchable_by_itself(self.remote_model(cell)))} 2>/dev/null; true",
+                              timeout_s=30)
+            raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s") from exc
+        if result.exit_code != 0:
+            lines = (result.stderr + result.stdout).strip().splitlines()
+            raise CellFailed(f"{exit_reason(result.exit_code)}: {lines[-1] if lines else 'no output'}")
+        try:
+            return self.parse(result.stdout, cell)
+        except BenchOutputError as exc:
+            raise CellFailed(str(exc)) from exc
+
+    def parse(self, stdout, cell):
+        return parse_bench_output(stdout)
+
+
+class CxxRunner(DeviceRunner):
+    name = "cxx"
+
+    def __init__(self, device, workdir, machine, cell_timeout_s, build_dir):
+        super().__init__(device, workdir, machine, cell_timeout_s)
+        self.build_dir = Path(build_dir)
+
+    def files(self):
+        files = {join(self.workdir, "bin", "mnv1_bench"): self.build_dir / "bin" / "mnv1_bench"}
+        for lib in sorted((self.build_dir / "lib").glob("*.so")):
+            files[join(self.workdir, "lib", lib.name)] = lib
+        return files
+
+    def executables(self):
+        return [join(self.workdir, "bin", "mnv1_bench")]
+
+    def command(self, cell):
+        return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "
+                f"{q(join(self.workdir, 'bin', 'mnv1_bench'))} --model {q(self.remote_model(cell))} "
+                f"--threads {int(cell.threads)} --power_mode {q(cell.power_mode)} --warmup {int(cell.warmup)} "
+                f"--repeats {int(cell.repeats)}")
+
+
+class PythonRunner(DeviceRunner):
+    name = "python"
+
+    def files(self):
+        return {join(self.workdir, "bin", "mnv1_bench.py"): BENCH_CORE}
+
+    def command(self, cell):
+        return (f"cd {q(self.workdir)} && OPENBLAS_NUM_THREADS=1 python3 {q(join(self.workdir, 'bin', 'mnv1_bench.py'))} "
+                f"--model {q(self.remote_model(cell))} --threads {int(cell.threads)} --power_mode {q(cell.power_mode)} "
+                f"--warmup {int(cell.warmup)} --repeats {int(cell.repeats)}")
+
+
+class BenchmarkBinRunner(DeviceRunner):
+    name = "benchmark_bin"
+    POWER_MODE_NUMBERS = {"high": 0, "low": 1, "full": 2, "no_bind": 3, "rand_high": 4, "rand_low": 5}
+
+    def __init__(self, device, workdir, machine, cell_timeout_s, benchmark_bin, lib_dir=None):
+        super().__init__(device, workdir, machine, cell_timeout_s)
+        self.benchmark_bin, self.lib_dir = Path(benchmark_bin), Path(lib_dir) if lib_dir else None
+
+    def files(self):
+        files = {join(self.workdir, "bin", "benchmark_bin"): self.benchmark_bin}
+        if self.lib_dir:
+            for lib in sorted(self.lib_dir.glob("*.so")):
+                files[join(self.workdir, "lib", lib.name)] = lib
+        return files
+
+    def executables(self):
+        return [join(self.workdir, "bin", "benchmark_bin")]
+
+    def command(self, cell):
+        return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "
+                f"{q(join(self.workdir, 'bin', 'benchmark_bin'))} --optimized_model_file={q(self.remote_model(cell))} "
+                f"--input_shape=1,3,224,224 --threads={int(cell.threads)} "
+                f"--power_mode={self.POWER_MODE_NUMBERS[cell.power_mode]} --warmup={int(cell.warmup)} "
+                f"--repeats={int(cell.repeats)} --backend=arm")
+
+    def parse(self, stdout, cell):
+        values = parse_benchmark_bin(stdout)
+        return to_contract(values, cell.threads, cell.power_mode, cell.warmup, cell.repeats)

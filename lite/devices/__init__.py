@@ -1,0 +1,1 @@
+"""Devices the sweep talks to: one interface (base.Device), several transports."""

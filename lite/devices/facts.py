@@ -1,0 +1,113 @@
+"""What a device is and has, read through its shell in as few round trips as possible.
+
+`snapshot` reads every file the reports need in one command; the parsing is pure and shared
+with this host's own description (lite.machine_info)."""
+import posixpath
+import shlex
+
+from lite.devices.base import DeviceError
+from lite.machine_info import collect, read_temperatures
+
+SECTION = "==> "
+SYS_FILES = ("/proc/cpuinfo", "/sys/devices/system/cpu/possible")
+PROPS = ("ro.product.manufacturer", "ro.product.model", "ro.product.device", "ro.board.platform", "ro.soc.model",
+         "ro.soc.manufacturer", "ro.product.cpu.abi", "ro.product.cpu.abilist", "ro.build.version.release",
+         "ro.build.version.sdk")
+ANDROID_ABIS = {"arm64-v8a": "arm", "armeabi-v7a": "arm", "x86_64": "x86", "x86": "x86"}
+UNAME_ABIS = {"aarch64": "arm64-v8a", "armv8l": "armeabi-v7a", "armv7l": "armeabi-v7a", "x86_64": "x86_64"}
+
+
+def snapshot_command():
+    patterns = ("/sys/devices/system/cpu/cpu[0-9]*/cpufreq/cpuinfo_max_freq "
+                "/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor "
+                "/sys/class/thermal/thermal_zone*/type /sys/class/thermal/thermal_zone*/temp")
+    return (f"for f in {' '.join(SYS_FILES)} {patterns}; do "
+            f"[ -r \"$f\" ] && {{ echo '{SECTION}'\"$f\"; cat \"$f\" 2>/dev/null; }}; done; true")
+
+
+def parse_snapshot(text):
+    """{path: content} from the sectioned output of `snapshot_command` (pure)."""
+    files, current = {}, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith(SECTION):
+            current = line[len(SECTION):].strip()
+            files[current] = ""
+        elif current is not None:
+            files[current] += line
+    return files
+
+
+def list_dir_from(files):
+    def list_dir(path):
+        prefix = path.rstrip("/") + "/"
+        return sorted({p[len(prefix):].split("/")[0] for p in files if p.startswith(prefix)})
+    return list_dir
+
+
+def read_files(device):
+    return parse_snapshot(device.shell(snapshot_command(), timeout_s=60).stdout)
+
+
+def temperatures(device):
+    files = read_files_thermal(device)
+    return read_temperatures(files.get, list_dir_from(files))
+
+
+def read_files_thermal(device):
+    command = ("for f in /sys/class/thermal/thermal_zone*/type /sys/class/thermal/thermal_zone*/temp; do "
+               f"[ -r \"$f\" ] && {{ echo '{SECTION}'\"$f\"; cat \"$f\" 2>/dev/null; }}; done; true")
+    return parse_snapshot(device.shell(command, timeout_s=30).stdout)
+
+
+def properties(device):
+    return {name: device.getprop(name) for name in PROPS}
+
+
+def abi_of(props, uname_machine):
+    return props.get("ro.product.cpu.abi") or UNAME_ABIS.get(uname_machine, uname_machine)
+
+
+def describe_device(device, name):
+    """The machine description stored in every result file (same keys as the host's)."""
+    props = properties(device)
+    uname = device.shell("uname -sr; uname -m", timeout_s=30).stdout.split("\n")
+    files = read_files(device)
+    manufacturer, model = props["ro.product.manufacturer"], props["ro.product.model"]
+    return collect(files.get, list_dir_from(files), {
+        "device": name, "kind": "android" if props["ro.build.version.sdk"] else "linux",
+        "model_name": " ".join(p for p in (manufacturer, model) if p) or None,
+        "soc": props["ro.soc.model"] or props["ro.board.platform"] or None,
+        "board_platform": props["ro.board.platform"] or None, "soc_model": props["ro.soc.model"] or None,
+        "abi": abi_of(props, uname[1].strip() if len(uname) > 1 else ""),
+        "os": (f"Android {props['ro.build.version.release']} (SDK {props['ro.build.version.sdk']})"
+               if props["ro.build.version.sdk"] else uname[0].strip()),
+        "transport": device.description, "properties": props,
+    })
+
+
+def free_bytes(device, path):
+    """Free space of the filesystem holding `path` (df -k, last line's 4th column)."""
+    result = device.shell(f"df -k {shlex.quote(path)}", timeout_s=30)
+    lines = [line for line in result.stdout.strip().splitlines() if line.strip()]
+    try:
+        return int(lines[-1].split()[3]) * 1024
+    except (IndexError, ValueError):
+        raise DeviceError(f"cannot read free space of {path} on {device.description}: {result.stdout.strip()[:200]}")
+
+
+def remote_sha256(device, paths):
+    """{device path: sha256} of the files that exist (sha256sum is in toybox on Android 8+)."""
+    if not paths:
+        return {}
+    quoted = " ".join(shlex.quote(p) for p in paths)
+    result = device.shell(f"for f in {quoted}; do [ -f \"$f\" ] && sha256sum \"$f\"; done; true", timeout_s=300)
+    sums = {}
+    for line in result.stdout.splitlines():
+        digest, _, path = line.partition("  ")
+        if len(digest) == 64:
+            sums[path.strip()] = digest
+    return sums
+
+
+def join(*parts):
+    return posixpath.join(*parts)

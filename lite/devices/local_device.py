@@ -1,0 +1,30 @@
+"""This host as a device: commands in the local shell, push and pull as copies."""
+import shutil
+import subprocess
+from pathlib import Path
+
+from lite.devices.base import Device, DeviceTimeout, ShellResult
+
+
+class LocalDevice(Device):
+    description = "this host (local)"
+
+    def __init__(self, workdir=None):
+        self.default_workdir = str(workdir or Path.home() / ".cache" / "mnv1-device")
+
+    def shell(self, command, timeout_s=None):
+        try:
+            done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on this host") from exc
+        return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+
+    def getprop(self, name):
+        return ""  # not Android
+
+    def push(self, local_path, device_path):
+        Path(device_path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(local_path, device_path)
+
+    def pull(self, device_path, local_path):
+        shutil.copy2(device_path, local_path)

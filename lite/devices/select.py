@@ -1,0 +1,40 @@
+"""Choose and open a device from the command line's --transport, --serial and --tcp."""
+import shutil
+
+from lite.devices.base import DeviceError
+
+TRANSPORTS = ("auto", "adb", "usb", "tcp", "local")
+
+
+def parse_host_port(text):
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise DeviceError(f"--tcp takes HOST:PORT (for example 192.168.1.20:5555), not '{text}'")
+    return host, int(port)
+
+
+def resolve_transport(transport, tcp, adb_on_path):
+    """The transport `auto` means (pure): the adb server when `adb` is on PATH, else USB (or TCP with --tcp)."""
+    if transport != "auto":
+        if transport == "tcp" and not tcp:
+            raise DeviceError("--transport tcp needs --tcp HOST:PORT")
+        return transport
+    if adb_on_path:
+        return "adb"
+    return "tcp" if tcp else "usb"
+
+
+def open_device(transport="auto", serial=None, tcp=None, local_workdir=None):
+    chosen = resolve_transport(transport, tcp, shutil.which("adb") is not None)
+    if chosen == "local":
+        from lite.devices.local_device import LocalDevice
+        return LocalDevice(local_workdir)
+    if chosen == "adb":
+        from lite.devices.adb_program_device import AdbProgramDevice
+        return AdbProgramDevice(serial=serial, tcp=tcp)
+    if chosen == "tcp":
+        from lite.devices.adb_shell_device import AdbShellDevice
+        host, port = parse_host_port(tcp)
+        return AdbShellDevice.over_tcp(host, port)
+    from lite.devices.adb_shell_device import AdbShellDevice
+    return AdbShellDevice.over_usb(serial)

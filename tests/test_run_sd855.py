@@ -1,0 +1,204 @@
+"""`python bench_scripts/run_sd855.py` against the ADB device double over real TCP: adb-shell,
+Debian's adb server, the three runners, resilience, incremental pushes and shell quoting."""
+import csv
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
+from conftest import run_cli
+from lite.result_files import load_results
+
+FAST = ("--warmup", "1", "--repeats", "5", "--cooldown", "0")
+VENV_BIN = str(Path(sys.executable).parent)
+
+
+@pytest.fixture
+def phone(make_device):
+    """An SD855-like device double whose shell can run this venv's python3."""
+    return make_device(extra_path=(VENV_BIN,), fake_cpus_khz=SD855_CPU_MAX_KHZ, fake_thermal_c=SD855_THERMAL_C)
+
+
+@pytest.fixture
+def sweep(converted, cxx_builds, tmp_path):
+    def run(device, *args, transport="tcp", results=None, models_dir=None, env=None):
+        results = results or tmp_path / "results"
+        return run_cli("bench_scripts/run_sd855.py", "--transport", transport, "--tcp", device.serial,
+                       "--build-dir", cxx_builds["host"], "--models-dir", models_dir or converted["models"],
+                       "--results", results, *FAST, *args, env=env)
+    return run
+
+
+def table(result_dir):
+    with open(result_dir / "latency.csv") as f:
+        return {row["model"]: row for row in csv.DictReader(f)}
+
+
+def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
+    done = sweep(phone, "--threads", "1,2,4")
+    assert done.returncode == 0, done.stderr
+    result_dir = tmp_path / "results" / "sd855"
+    rows = table(result_dir)
+    assert list(rows) == ["MobileNetV1_x0_25", "MobileNetV1_x0_5", "MobileNetV1_x0_75", "MobileNetV1",
+                          "MobileNetV1_ssld"]
+    for row in rows.values():
+        for threads in (1, 2, 4):
+            assert float(row[f"threads{threads}_ms_median"]) > 0
+            assert float(row[f"threads{threads}_published_sd855_ms"]) > 0
+            assert float(row[f"threads{threads}_ratio_to_published"]) == pytest.approx(
+                float(row[f"threads{threads}_ms_median"]) / float(row[f"threads{threads}_published_sd855_ms"]), abs=2e-3)
+    results = load_results(result_dir)
+    assert len(results) == 15
+    machine = results[0]["machine"]
+    assert machine["soc"] == "SM8150" and machine["abi"] == "x86_64" and machine["core_count"] == 8
+    assert [c["max_freq_khz"] for c in machine["cpus"]] == SD855_CPU_MAX_KHZ
+    assert results[0]["temperatures_before_c"]["thermal_zone1:cpu-1-0-usr"] == 41.5
+    assert results[0]["cell"]["power_mode"] == "high" and results[0]["runner"] == "cxx"
+    assert results[0]["measurement"]["cpus_used"]
+    assert (result_dir / "models.csv").is_file() and (result_dir / "latency_vs_threads.png").is_file()
+    assert "adb device double" in (result_dir / "latency.md").read_text()  # it never poses as a phone
+
+
+def test_end_to_end_through_debian_adb_server(phone, sweep, adb_server, tmp_path):
+    done = sweep(phone, "--threads", "1,2,4", "--models", "MobileNetV1_x0_25,MobileNetV1", transport="adb",
+                 env=adb_server.env)
+    assert done.returncode == 0, done.stderr
+    rows = table(tmp_path / "results" / "sd855")
+    assert set(rows) == {"MobileNetV1_x0_25", "MobileNetV1"}
+    assert all(float(rows[m][f"threads{t}_ms_median"]) > 0 for m in rows for t in (1, 2, 4))
+    assert any(s.startswith("shell,v2") for s in phone.opened_services)  # the real adb client spoke v2
+    adb_server.run("disconnect")
+
+
+def test_python_runner_gives_real_paddle_lite_latencies(phone, sweep, tmp_path):
+    done = sweep(phone, "--runner", "python", "--threads", "1", "--models", "MobileNetV1_x0_25,MobileNetV1")
+    assert done.returncode == 0, done.stderr
+    results = {r["cell"]["model"]: r for r in load_results(tmp_path / "results" / "sd855")}
+    for result in results.values():
+        assert result["runner"] == "python"
+        assert result["measurement"]["output_shape"] == [1, 1000] and result["measurement"]["math_threads"] == 1
+    # The real x86 runtime: the 1.0 width does about 14x the MACs of the 0.25 width.
+    medians = {m: sorted(r["measurement"]["samples_ms"])[2] for m, r in results.items()}
+    assert medians["MobileNetV1"] > 4 * medians["MobileNetV1_x0_25"]
+
+
+def test_benchmark_bin_runner_parses_its_text(phone, sweep, tmp_path):
+    double = Path(__file__).parent / "fixtures" / "benchmark_bin_double.sh"
+    done = sweep(phone, "--runner", "benchmark_bin", "--benchmark-bin", double, "--threads", "1",
+                 "--models", "MobileNetV1")
+    assert done.returncode == 0, done.stderr
+    result = load_results(tmp_path / "results" / "sd855")[0]
+    assert result["measurement"]["samples_ms"] == [30.655]
+    assert result["measurement"]["sample_kind"].startswith("benchmark_bin average")
+
+
+def test_dropped_connection_keeps_finished_cells_and_resume_completes(phone, sweep, tmp_path):
+    phone.faults.drop_on_command = "MobileNetV1_x0_75.nb --threads"  # the first x0_75 cell, not the push
+    done = sweep(phone, "--threads", "1,2,4")
+    assert done.returncode == 3
+    assert "went away" in done.stderr and "--resume" in done.stderr
+    result_dir = tmp_path / "results" / "sd855"
+    kept = load_results(result_dir)
+    assert sorted({r["cell"]["model"] for r in kept}) == ["MobileNetV1_x0_25", "MobileNetV1_x0_5"]
+    assert len(kept) == 6
+    phone.faults.drop_on_command = None
+    done = sweep(phone, "--threads", "1,2,4", "--resume")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("done earlier, kept") == 6
+    results = load_results(result_dir)
+    cells = [(r["cell"]["model"], r["cell"]["threads"]) for r in results]
+    assert len(cells) == 15 and len(set(cells)) == 15
+    rows = table(result_dir)
+    assert len(rows) == 5 and all(rows[m][f"threads{t}_ms_median"] not in ("", "failed") for m in rows for t in (1, 2, 4))
+
+
+def test_crashing_and_hanging_cells_become_failure_rows(phone, sweep, converted, tmp_path):
+    models = tmp_path / "models"
+    (models / "x86").mkdir(parents=True)
+    for name in ("MobileNetV1_x0_25", "MobileNetV1_x0_5", "MobileNetV1"):
+        shutil.copy(converted["models"] / "x86" / f"{name}.nb", models / "x86")
+    crashing = models / "x86" / "MobileNetV1_x0_25.nb"
+    crashing.write_bytes(crashing.read_bytes()[:64] + b"crash-me")
+    phone.faults.hang_on_command = "MobileNetV1_x0_5.nb --threads"
+    done = sweep(phone, "--threads", "1", "--models", "MobileNetV1_x0_25,MobileNetV1_x0_5,MobileNetV1",
+                 "--cell-timeout", "4", models_dir=models)
+    assert done.returncode == 1, done.stderr
+    assert "[1/3] MobileNetV1_x0_25 fp32 1 thread: FAILED: crashed with signal 6" in done.stdout
+    assert "[2/3] MobileNetV1_x0_5 fp32 1 thread: FAILED: timed out after 4 s" in done.stdout
+    assert "[3/3] MobileNetV1 fp32 1 thread: median" in done.stdout
+
+
+def test_second_run_pushes_nothing_and_a_changed_model_alone(phone, sweep, converted, tmp_path):
+    models = tmp_path / "models"
+    shutil.copytree(converted["models"] / "x86", models / "x86")
+    args = ("--threads", "1", "--models", "MobileNetV1_x0_25,MobileNetV1_x0_5")
+    assert sweep(phone, *args, models_dir=models).returncode == 0
+    again = sweep(phone, *args, models_dir=models)
+    assert "pushed 0 bytes: all 4 files on the device are up to date" in again.stdout
+    with open(models / "x86" / "MobileNetV1_x0_5.nb", "ab") as f:
+        f.write(b"\0")
+    changed = sweep(phone, *args, models_dir=models)
+    assert changed.stdout.count("  push ") == 1 and "MobileNetV1_x0_5.nb ->" in changed.stdout
+    assert "pushed 1 file(s)" in changed.stdout
+
+
+def test_hostile_folder_names_run_nothing(phone, sweep, converted, tmp_path):
+    hostile = "/data/local/tmp/mnv1 it's; touch pwned1 $(touch pwned2) `touch pwned3` \"q\""
+    models = tmp_path / "my models; $(touch pwned3)"
+    shutil.copytree(converted["models"] / "x86", models / "x86")
+    done = sweep(phone, "--threads", "1", "--models", "MobileNetV1_x0_25", "--device-dir", hostile, models_dir=models)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in phone.device_file("/data/local/tmp").iterdir()) == [Path(hostile).name]
+    injected = [p for p in [*phone.root.rglob("*"), *tmp_path.rglob("*")] if p.name in ("pwned1", "pwned2", "pwned3")]
+    assert injected == []
+    assert (phone.device_file(hostile) / "models" / "MobileNetV1_x0_25.nb").is_file()
+
+
+def test_a_phone_that_is_not_sd855_is_warned_about_and_kept_apart(make_device, sweep, tmp_path):
+    from adb_device_double.device import SD855_PROPERTIES
+    properties = dict(SD855_PROPERTIES, **{"ro.board.platform": "kona", "ro.soc.model": "SM8250"})
+    device = make_device(properties=properties, extra_path=(VENV_BIN,))
+    done = sweep(device, "--threads", "1", "--models", "MobileNetV1_x0_25")
+    assert done.returncode == 0, done.stderr
+    assert "not a Snapdragon 855" in done.stdout
+    row = table(tmp_path / "results" / "sm8250")["MobileNetV1_x0_25"]
+    assert "threads1_published_sd855_ms" not in row
+
+
+def test_unauthorized_device_says_how_to_accept_the_prompt(make_device, sweep, tmp_path):
+    from adb_device_double.device import Faults
+    device = make_device(faults=Faults(refuse_auth=True), accept_prompt=True)
+    env = dict(os.environ, HOME=str(tmp_path))  # adb-shell keys are created in ~/.android
+    done = run_cli("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", device.serial, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "Allow USB debugging" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert (tmp_path / ".android" / "adbkey").is_file()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--transport", "tcp"], "--transport tcp needs --tcp HOST:PORT"),
+    (["--transport", "tcp", "--tcp", "nohost"], "--tcp takes HOST:PORT"),
+    (["--transport", "tcp", "--tcp", "127.0.0.1:1"], "cannot connect to 127.0.0.1:1"),
+    (["--threads", "0"], "not a thread count"),
+    (["--runner", "fast"], "invalid choice: 'fast'"),
+])
+def test_bad_device_options_are_one_line(args, message):
+    done = run_cli("bench_scripts/run_sd855.py", *args, timeout=120)
+    assert done.returncode == 2 and message in done.stderr
+
+
+def test_missing_build_names_the_build_command(phone, converted, tmp_path):
+    done = run_cli("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", phone.serial, "--build-dir",
+                   tmp_path / "nothing", "--models-dir", converted["models"], "--results", tmp_path / "r")
+    assert done.returncode == 2 and "cxx_demo/build.sh --target host" in done.stderr
+
+
+def test_help_covers_device_choice_and_runners():
+    done = run_cli("bench_scripts/run_sd855.py", "--help")
+    for text in ("--serial", "--tcp", "--transport", "auto: adb when the adb program is on PATH", "--runner",
+                 "benchmark_bin", "default: high", "default: 20", "default: 100", "--resume", "--cooldown"):
+        assert text in done.stdout
