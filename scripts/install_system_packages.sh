@@ -2,7 +2,7 @@
 # Install the Debian packages the test suite needs, when any is missing (as root: apt-get;
 # otherwise print the command to run). Called by `make test`.
 set -euo pipefail
-packages=(cmake g++ g++-aarch64-linux-gnu qemu-user adb)
+packages=(cmake g++ g++-aarch64-linux-gnu qemu-user adb default-jdk-headless junit4 aapt android-framework-res)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
