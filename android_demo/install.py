@@ -17,13 +17,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from lite.cli_edge import run_edge  # noqa: E402
 from lite.convert import nb_path  # noqa: E402
 from lite.devices.base import DeviceError  # noqa: E402
 from lite.devices.select import TRANSPORTS, open_device  # noqa: E402
 from lite.errors import ToolkitError  # noqa: E402
 from lite.family import MODEL_NAMES, get_model  # noqa: E402
 from lite.labels import paddleclas_label_file  # noqa: E402
-from lite.sweep import DeviceLost  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent
 APPLICATION_ID = "com.mnv1.demo"
@@ -133,35 +133,31 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    device = None
+    return run_edge(lambda: prepare_and_install(args))
+
+
+def prepare_and_install(args):
     project = Path(args.project)
+    get_model(args.model)
+    if args.apk:
+        apk = Path(args.apk)
+        if not apk.is_file():
+            raise ToolkitError(f"--apk {apk} does not exist")
+    else:
+        if not args.lite_dir:
+            raise ToolkitError("--lite-dir is required to build the app (or pass --apk PATH): the unpacked "
+                               "inference_lite_lib.android.armv8 folder from Paddle Lite's releases")
+        copied = copy_lite_library(project, args.lite_dir, "arm64-v8a")
+        if args.lite_dir_armv7:
+            copied += copy_lite_library(project, args.lite_dir_armv7, "armeabi-v7a")
+        copied += copy_model_and_labels(project, args.model, args.models_dir)
+        print("prepared the project: " + ", ".join(str(p) for p in copied))
+        apk = build_apk(project)
+    device = open_device(args.transport, args.serial, args.tcp)
     try:
-        get_model(args.model)
-        if args.apk:
-            apk = Path(args.apk)
-            if not apk.is_file():
-                raise ToolkitError(f"--apk {apk} does not exist")
-        else:
-            if not args.lite_dir:
-                raise ToolkitError("--lite-dir is required to build the app (or pass --apk PATH): the unpacked "
-                                   "inference_lite_lib.android.armv8 folder from Paddle Lite's releases")
-            copied = copy_lite_library(project, args.lite_dir, "arm64-v8a")
-            if args.lite_dir_armv7:
-                copied += copy_lite_library(project, args.lite_dir_armv7, "armeabi-v7a")
-            copied += copy_model_and_labels(project, args.model, args.models_dir)
-            print("prepared the project: " + ", ".join(str(p) for p in copied))
-            apk = build_apk(project)
-        device = open_device(args.transport, args.serial, args.tcp)
         install(device, apk, project)
-    except DeviceLost as exc:
-        print(f"error: {exc}; reconnect the phone and run again", file=sys.stderr)
-        return 3
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     finally:
-        if device is not None:
-            device.close()
+        device.close()
     return 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lite.errors import ToolkitError  # noqa: E402
+from lite.cli_edge import run_edge  # noqa: E402
 from lite.report import write_reports  # noqa: E402
 
 
@@ -19,12 +19,12 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("result_dir", help="a folder with raw/*.json result files, e.g. results/host")
     args = parser.parse_args(argv)
-    try:
-        paths = write_reports(args.result_dir)
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print((Path(args.result_dir) / "latency.md").read_text())
+    return run_edge(lambda: rebuild(args.result_dir))
+
+
+def rebuild(result_dir):
+    paths = write_reports(result_dir)
+    print((Path(result_dir) / "latency.md").read_text())
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 

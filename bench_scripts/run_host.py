@@ -13,11 +13,11 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lite.errors import ToolkitError  # noqa: E402
+from lite.cli_edge import run_edge  # noqa: E402
 from lite.files import ensure_writable_dir  # noqa: E402
 from lite.host_runner import HostRunner  # noqa: E402
-from lite.report import write_reports  # noqa: E402
-from lite.sweep import DeviceLost, run_sweep  # noqa: E402
+from lite.report import print_summary, write_reports  # noqa: E402
+from lite.sweep import run_sweep  # noqa: E402
 from lite.sweep_cli import add_sweep_arguments, plan_cells  # noqa: E402
 
 
@@ -31,27 +31,18 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    return run_edge(lambda: sweep_host(args), lost_hint="finished cells are kept, rerun with --resume")
+
+
+def sweep_host(args):
     started = time.monotonic()
-    try:
-        cells = plan_cells(args, target="x86", with_reference=True)
-        result_dir = ensure_writable_dir(Path(args.results) / "host")
-        ensure_writable_dir(result_dir / "raw")
-        print(f"benchmarking {len(cells)} cells on this host (warm-up {args.warmup}, repeats {args.repeats})")
-        summary = run_sweep(cells, HostRunner(args.cell_timeout), result_dir, resume=args.resume,
-                            cooldown_s=args.cooldown, max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
-        paths = write_reports(result_dir)
-    except DeviceLost as exc:
-        print(f"error: {exc}; finished cells are kept, rerun with --resume", file=sys.stderr)
-        return 3
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print()
-    print((result_dir / "latency.md").read_text())
-    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed "
-          f"in {time.monotonic() - started:.0f} s")
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return 1 if summary.failed else 0
+    cells = plan_cells(args, target="x86", with_reference=True)
+    result_dir = ensure_writable_dir(Path(args.results) / "host")
+    ensure_writable_dir(result_dir / "raw")
+    print(f"benchmarking {len(cells)} cells on this host (warm-up {args.warmup}, repeats {args.repeats})")
+    summary = run_sweep(cells, HostRunner(args.cell_timeout), result_dir, resume=args.resume,
+                        cooldown_s=args.cooldown, max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
+    return print_summary(result_dir, write_reports(result_dir), summary, started)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lite.cli_edge import run_edge  # noqa: E402
 from lite.device_runners import RUNNERS, BenchmarkBinRunner, CxxRunner, PythonRunner  # noqa: E402
 from lite.device_sync import sync_files  # noqa: E402
-from lite.devices.base import DeviceError  # noqa: E402
 from lite.devices.facts import ANDROID_ABIS, describe_device  # noqa: E402
 from lite.devices.select import TRANSPORTS, open_device  # noqa: E402
 from lite.errors import ToolkitError  # noqa: E402
@@ -27,9 +27,9 @@ from lite.family import FAMILY  # noqa: E402
 from lite.files import ensure_writable_dir  # noqa: E402
 from lite.latency_report import is_sd855  # noqa: E402
 from lite.pipeline import converted_manifests  # noqa: E402
-from lite.report import write_reports  # noqa: E402
+from lite.report import print_summary, write_reports  # noqa: E402
 from lite.size_report import size_row, sort_rows, write_size_report  # noqa: E402
-from lite.sweep import DeviceLost, run_sweep  # noqa: E402
+from lite.sweep import run_sweep  # noqa: E402
 from lite.sweep_cli import add_sweep_arguments, plan_cells  # noqa: E402
 
 BUILDS = {("android", "arm64-v8a"): "android-arm64", ("android", "armeabi-v7a"): "android-armv7",
@@ -88,55 +88,52 @@ def make_runner(args, device, machine):
 
 def main(argv=None):
     args = parse_args(argv)
+    return run_edge(lambda: sweep_device(args),
+                    lost_hint="every finished cell is kept: reconnect and rerun with --resume")
+
+
+def sweep_device(args):
     started = time.monotonic()
-    device = None
+    device = open_device(args.transport, args.serial, args.tcp)
     try:
-        device = open_device(args.transport, args.serial, args.tcp)
-        if args.transport == "local" and args.device_dir == "/data/local/tmp/mnv1":
-            args.device_dir = device.default_workdir
-        print(f"device: {device.description}")
-        machine = describe_device(device, "device")
-        name = results_name(machine, args.name)
-        machine["device"] = name
-        print(f"  {machine.get('model_name') or '?'}, SoC {machine.get('soc') or '?'}, ABI {machine['abi']}, "
-              f"{machine['core_count']} CPUs, {machine.get('os')}")
-        if not is_sd855(machine):
-            print(f"warning: this device's SoC is {machine.get('soc') or 'unknown'}, not a Snapdragon 855 "
-                  f"(SM8150/msmnile); results go to {Path(args.results) / name} and are not compared with the "
-                  f"published SD855 figures")
-        target = args.model_target if args.model_target != "auto" else ANDROID_ABIS.get(machine["abi"], "arm")
-        cells = plan_cells(args, target=target, with_reference=False)
-        result_dir = ensure_writable_dir(Path(args.results) / name)
-        ensure_writable_dir(result_dir / "raw")
-        runner = make_runner(args, device, machine)
-        files = dict(runner.files())
-        for cell in cells:
-            files[runner.remote_model(cell)] = cell.nb_path
-        sync_files(device, files, runner.executables())
-        print(f"benchmarking {len(cells)} cells with the {runner.name} runner (power mode {args.power_mode}, "
-              f"warm-up {args.warmup}, repeats {args.repeats}, cooldown {args.cooldown:g} s)")
-        summary = run_sweep(cells, runner, result_dir, resume=args.resume, cooldown_s=args.cooldown,
-                            max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
-        paths = write_reports(result_dir)
-        by_name = {spec.name: spec for spec in FAMILY}
-        wanted = {(c.model, c.variant) for c in cells}
-        rows = [size_row(by_name[m["model"]], m) for m in converted_manifests(Path(args.models_dir))
-                if m["target"] == target and (m["model"], m["variant"]) in wanted]
-        paths += write_size_report(sort_rows(rows, [s.name for s in FAMILY]), result_dir)
-    except DeviceLost as exc:
-        print(f"error: {exc}; every finished cell is kept: reconnect and rerun with --resume", file=sys.stderr)
-        return 3
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return sweep_on(device, args, started)
     finally:
-        if device is not None:
-            device.close()
-    print()
-    print((result_dir / "latency.md").read_text())
-    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed in {time.monotonic() - started:.0f} s")
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return 1 if summary.failed else 0
+        device.close()
+
+
+def sweep_on(device, args, started):
+    if args.transport == "local" and args.device_dir == "/data/local/tmp/mnv1":
+        args.device_dir = device.default_workdir
+    print(f"device: {device.description}")
+    machine = describe_device(device, "device")
+    name = results_name(machine, args.name)
+    machine["device"] = name
+    print(f"  {machine.get('model_name') or '?'}, SoC {machine.get('soc') or '?'}, ABI {machine['abi']}, "
+          f"{machine['core_count']} CPUs, {machine.get('os')}")
+    if not is_sd855(machine):
+        print(f"warning: this device's SoC is {machine.get('soc') or 'unknown'}, not a Snapdragon 855 "
+              f"(SM8150/msmnile); results go to {Path(args.results) / name} and are not compared with the "
+              f"published SD855 figures")
+    target = args.model_target if args.model_target != "auto" else ANDROID_ABIS.get(machine["abi"], "arm")
+    cells = plan_cells(args, target=target, with_reference=False)
+    result_dir = ensure_writable_dir(Path(args.results) / name)
+    ensure_writable_dir(result_dir / "raw")
+    runner = make_runner(args, device, machine)
+    files = dict(runner.files())
+    for cell in cells:
+        files[runner.remote_model(cell)] = cell.nb_path
+    sync_files(device, files, runner.executables())
+    print(f"benchmarking {len(cells)} cells with the {runner.name} runner (power mode {args.power_mode}, "
+          f"warm-up {args.warmup}, repeats {args.repeats}, cooldown {args.cooldown:g} s)")
+    summary = run_sweep(cells, runner, result_dir, resume=args.resume, cooldown_s=args.cooldown,
+                        max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
+    paths = write_reports(result_dir)
+    by_name = {spec.name: spec for spec in FAMILY}
+    wanted = {(c.model, c.variant) for c in cells}
+    rows = [size_row(by_name[m["model"]], m) for m in converted_manifests(Path(args.models_dir))
+            if m["target"] == target and (m["model"], m["variant"]) in wanted]
+    paths += write_size_report(sort_rows(rows, [s.name for s in FAMILY]), result_dir)
+    return print_summary(result_dir, paths, summary, started)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sys
 import numpy as np
 
 from lite.errors import ToolkitError
+from lite.cli_edge import run_edge
 from lite.bench_core import fixed_input, pin_to_cpus, time_runs
 from lite.host_runtime import HostPredictor
 from lite.logit_check import compare_logits, verdict
@@ -47,13 +48,8 @@ def main(argv=None):
     parser.add_argument("--reference", help="reference_io.npz: check logits before timing")
     parser.add_argument("--variant", default="fp32", help="fp32/int8/...: the logit tolerance")
     args = parser.parse_args(argv)
-    try:
-        print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
-                               args.reference, args.variant)))
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
+                                                   args.reference, args.variant))) or 0)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from lite.errors import ToolkitError
+from lite.cli_edge import run_edge
 from lite.host_runtime import HostPredictor
 from lite.logit_check import compare_logits, verdict
 
@@ -29,12 +29,7 @@ def main(argv=None):
     parser.add_argument("reference_npz", help="reference_io.npz written by the export stage")
     parser.add_argument("variant", help="fp32, int8 or int16: chooses the tolerance")
     args = parser.parse_args(argv)
-    try:
-        print(json.dumps(check(args.nb_path, args.reference_npz, args.variant)))
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_edge(lambda: print(json.dumps(check(args.nb_path, args.reference_npz, args.variant))) or 0)
 
 
 if __name__ == "__main__":

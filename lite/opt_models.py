@@ -15,6 +15,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the repo root importable, not this folder
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from lite.cli_edge import run_edge  # noqa: E402
 from lite.convert import TARGETS, VARIANTS  # noqa: E402
 from lite.errors import ToolkitError  # noqa: E402
 from lite.family import FAMILY, MODEL_NAMES, select_models  # noqa: E402
@@ -58,23 +59,20 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    return run_edge(lambda: convert_and_report(args))
+
+
+def convert_and_report(args):
     started = time.monotonic()
-    try:
-        if args.weights and not os.path.isdir(args.weights):
-            raise ToolkitError(f"--weights {args.weights} is not a folder")
-        specs = FAMILY if args.all else select_models(args.models)
-        models_dir = Path(args.out)
-        convert_all(specs, args.targets, args.variants, models_dir, args.weights, args.force)
-        by_name = {spec.name: spec for spec in FAMILY}
-        rows = sort_rows([size_row(by_name[m["model"]], m) for m in converted_manifests(models_dir)],
-                         list(MODEL_NAMES))
-        csv_path, md_path = write_size_report(rows, args.results)
-    except ToolkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: finished models are kept, nothing half-written was left", file=sys.stderr)
-        return 130
+    if args.weights and not os.path.isdir(args.weights):
+        raise ToolkitError(f"--weights {args.weights} is not a folder")
+    specs = FAMILY if args.all else select_models(args.models)
+    models_dir = Path(args.out)
+    convert_all(specs, args.targets, args.variants, models_dir, args.weights, args.force)
+    by_name = {spec.name: spec for spec in FAMILY}
+    rows = sort_rows([size_row(by_name[m["model"]], m) for m in converted_manifests(models_dir)],
+                     list(MODEL_NAMES))
+    csv_path, md_path = write_size_report(rows, args.results)
     print(f"wrote {csv_path} and {md_path} in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -78,7 +78,6 @@ def load_pretrained(network, path):
 
 def init_synthetic(network, spec):
     """Kaiming-normal conv and fc weights from the model's seed, then calibrated BatchNorm."""
-    import paddle
     rng = np.random.default_rng(spec.synthetic_seed)
     values = {}
     for key, tensor in network.state_dict().items():

@@ -1,5 +1,4 @@
 import numpy as np
-import paddle
 import pytest
 
 from lite.family import FAMILY

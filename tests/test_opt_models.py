@@ -3,7 +3,6 @@ import csv
 import json
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import paddle

@@ -1,6 +1,5 @@
 """`python bench_scripts/run_host.py` with the real Paddle Lite x86 runtime."""
 import csv
-import json
 import shutil
 
 import numpy as np

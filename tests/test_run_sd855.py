@@ -1,7 +1,6 @@
 """`python bench_scripts/run_sd855.py` against the ADB device double over real TCP: adb-shell,
 Debian's adb server, the three runners, resilience, incremental pushes and shell quoting."""
 import csv
-import json
 import os
 import shutil
 import sys

@@ -4,7 +4,6 @@ import os
 import signal
 import stat
 import struct
-import subprocess
 import threading
 import time
 
