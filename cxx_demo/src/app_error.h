@@ -1,5 +1,6 @@
 // Exit codes of the cxx_demo programs (documented in README.md) and the error that carries one.
 #pragma once
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -22,5 +23,16 @@ class AppError : public std::runtime_error {
  private:
   ExitCode code_;
 };
+
+// Runs a program's body; an AppError becomes "<program>: error: <message>" and its exit code.
+template <typename Body>
+int run_program(const char* program, Body body) {
+  try {
+    return body();
+  } catch (const AppError& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+    return e.code();
+  }
+}
 
 }  // namespace mnv1

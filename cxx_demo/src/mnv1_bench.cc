@@ -106,10 +106,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const mnv1::AppError& e) {
-    std::fprintf(stderr, "mnv1_bench: error: %s\n", e.what());
-    return e.code();
-  }
+  return mnv1::run_program("mnv1_bench", [&] { return run(argc, argv); });
 }
