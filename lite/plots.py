@@ -31,7 +31,8 @@ def plot_latency_vs_threads(rows, machine, path):
     title = f"Latency against threads: {machine.get('device', '')}"
     ax.set_title(title + (" (dashed: published SD855)" if sd855 else ""))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -201,3 +201,14 @@ def test_help_covers_device_choice_and_runners():
     for text in ("--serial", "--tcp", "--transport", "auto: adb when the adb program is on PATH", "--runner",
                  "benchmark_bin", "default: high", "default: 20", "default: 100", "--resume", "--cooldown"):
         assert text in done.stdout
+
+
+def test_local_transport_runs_the_python_runner_on_this_host(converted, tmp_path):
+    done = run_cli("bench_scripts/run_sd855.py", "--transport", "local", "--runner", "python", "--threads", "1",
+                   "--models", "MobileNetV1_x0_25", "--models-dir", converted["models"], "--results", tmp_path / "r",
+                   "--device-dir", tmp_path / "device", *FAST, "--name", "this-host")
+    assert done.returncode == 0, done.stderr
+    result = load_results(tmp_path / "r" / "this-host")[0]
+    assert result["machine"]["kind"] == "linux" and result["machine"]["abi"] == "x86_64"
+    assert result["measurement"]["output_shape"] == [1, 1000]
+    assert (tmp_path / "device" / "models" / "MobileNetV1_x0_25.nb").is_file()

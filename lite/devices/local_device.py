@@ -1,5 +1,7 @@
 """This host as a device: commands in the local shell, push and pull as copies."""
+import os
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -11,10 +13,12 @@ class LocalDevice(Device):
 
     def __init__(self, workdir=None):
         self.default_workdir = str(workdir or Path.home() / ".cache" / "mnv1-device")
+        # "The device's python3" is the toolkit's own interpreter here, venv and paddlelite included.
+        self._env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
     def shell(self, command, timeout_s=None):
         try:
-            done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=timeout_s)
+            done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=timeout_s, env=self._env)
         except subprocess.TimeoutExpired as exc:
             raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on this host") from exc
         return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
