@@ -92,6 +92,8 @@ def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_te
     summary = SweepSummary()
     machine = runner.describe()
     total = len(cells)
+    if max_temp_c is not None and not runner.temperatures():
+        say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
     for index, cell in enumerate(cells, 1):
         if resume and is_complete(read_result(result_dir, cell), cell):
             summary.skipped += 1

@@ -100,3 +100,10 @@ def test_temperatures_before_and_after_are_recorded(tmp_path, nb_file):
     result = load_results(tmp_path)[0]
     assert result["temperatures_before_c"] == {"thermal_zone0:cpu": 41.0}
     assert result["temperatures_after_c"] == {"thermal_zone0:cpu": 44.5}
+
+
+def test_max_temp_without_thermal_zones_says_so(tmp_path, nb_file):
+    lines = []
+    run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1,)), ScriptedDeviceDouble(), tmp_path,
+              max_temp_c=45, say=lines.append)
+    assert lines[0].startswith("note: no thermal zone is readable")

@@ -90,7 +90,8 @@ class AdbShellDevice(Device):
         except UsbDeviceNotFoundError as exc:
             raise DeviceError("no phone found on USB: plug it in, enable USB debugging (Settings > Developer "
                               "options) and check the cable") from exc
-        return cls(adb, f"USB device {serial or adb._transport._serial_number or ''}".strip(), **kwargs)
+        found = getattr(getattr(adb, "_transport", None), "_serial_number", None)
+        return cls(adb, f"USB device {serial or found or ''}".strip(), **kwargs)
 
     def _lost_errors(self):
         e = self._exceptions
