@@ -94,7 +94,7 @@ def test_wait_until_cool_gives_up_after_the_timeout():
 
 
 def test_temperatures_before_and_after_are_recorded(tmp_path, nb_file):
-    double = ScriptedDeviceDouble(temperatures=[41.0, 41.0, 44.5])
+    double = ScriptedDeviceDouble(temperatures=[41.0, 41.0, 41.0, 44.5])  # check, cooling, before, after
     run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1,)), double, tmp_path, max_temp_c=60,
               say=lambda *_: None)
     result = load_results(tmp_path)[0]
