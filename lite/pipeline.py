@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from lite import convert as convert_stage
 from lite import export as export_stage
-from lite.errors import ToolkitError
 from lite.family import FAMILY
 from lite.files import ensure_writable_dir, read_json
 from lite.weights import weights_source
@@ -75,6 +74,3 @@ def converted_manifests(models_dir):
             if manifest and manifest.get("model") in names and nb_file.is_file():
                 manifests.append(manifest)
     return manifests
-
-
-__all__ = ["convert_all", "converted_manifests", "plan_jobs", "ToolkitError"]
