@@ -64,6 +64,13 @@ class DeviceRunner:
     def executables(self):
         return []
 
+    def program_with_libs(self, device_name, program, lib_dir):
+        """{device path: local path}: `program` as bin/<device_name>, every .so of `lib_dir` into lib/."""
+        files = {join(self.workdir, "bin", device_name): Path(program)}
+        for lib in sorted(Path(lib_dir).glob("*.so")) if lib_dir else ():
+            files[join(self.workdir, "lib", lib.name)] = lib
+        return files
+
     def run_cell(self, cell):
         try:
             result = self.device.shell(self.command(cell), timeout_s=self.cell_timeout_s)
@@ -91,10 +98,7 @@ class CxxRunner(DeviceRunner):
         self.build_dir = Path(build_dir)
 
     def files(self):
-        files = {join(self.workdir, "bin", "mnv1_bench"): self.build_dir / "bin" / "mnv1_bench"}
-        for lib in sorted((self.build_dir / "lib").glob("*.so")):
-            files[join(self.workdir, "lib", lib.name)] = lib
-        return files
+        return self.program_with_libs("mnv1_bench", self.build_dir / "bin" / "mnv1_bench", self.build_dir / "lib")
 
     def executables(self):
         return [join(self.workdir, "bin", "mnv1_bench")]
@@ -127,11 +131,7 @@ class BenchmarkBinRunner(DeviceRunner):
         self.benchmark_bin, self.lib_dir = Path(benchmark_bin), Path(lib_dir) if lib_dir else None
 
     def files(self):
-        files = {join(self.workdir, "bin", "benchmark_bin"): self.benchmark_bin}
-        if self.lib_dir:
-            for lib in sorted(self.lib_dir.glob("*.so")):
-                files[join(self.workdir, "lib", lib.name)] = lib
-        return files
+        return self.program_with_libs("benchmark_bin", self.benchmark_bin, self.lib_dir)
 
     def executables(self):
         return [join(self.workdir, "bin", "benchmark_bin")]

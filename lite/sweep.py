@@ -56,22 +56,24 @@ def model_file_info(nb_path):
 
 def wait_until_cool(read_temperatures, max_temp_c, timeout_s, say, sleep=time.sleep, clock=time.monotonic,
                     poll_s=5.0):
-    """Block until the hottest zone is below `max_temp_c` or `timeout_s` passes; return what happened."""
+    """Block until the hottest zone is below `max_temp_c` or `timeout_s` passes.
+
+    Returns (what happened, the temperatures read last), so the caller needs no second reading."""
     started = clock()
     temperatures = read_temperatures()
     if max_temp_c is None or not temperatures:
-        return {"waited_s": 0.0, "timed_out": False, "readable": bool(temperatures)}
+        return {"waited_s": 0.0, "timed_out": False, "readable": bool(temperatures)}, temperatures
     announced = False
     while hottest(temperatures) >= max_temp_c:
         if clock() - started >= timeout_s:
             say(f"  still {hottest(temperatures):.1f} °C after {timeout_s:.0f} s; measuring anyway (recorded)")
-            return {"waited_s": clock() - started, "timed_out": True, "readable": True}
+            return {"waited_s": clock() - started, "timed_out": True, "readable": True}, temperatures
         if not announced:
             say(f"  cooling: {hottest(temperatures):.1f} °C >= {max_temp_c:.1f} °C, waiting")
             announced = True
         sleep(poll_s)
         temperatures = read_temperatures()
-    return {"waited_s": clock() - started, "timed_out": False, "readable": True}
+    return {"waited_s": clock() - started, "timed_out": False, "readable": True}, temperatures
 
 
 def _progress(index, total, cell, result):
@@ -101,9 +103,9 @@ def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_te
             continue
         if summary.ran and cooldown_s > 0:
             sleep(cooldown_s)
-        cooling = wait_until_cool(runner.temperatures, max_temp_c, max_temp_wait_s, say, sleep)
+        cooling, temperatures_before = wait_until_cool(runner.temperatures, max_temp_c, max_temp_wait_s, say, sleep)
         context = {"runner": runner.name, "model_file": model_file_info(cell.nb_path), "machine": machine,
-                   "temperatures_before_c": runner.temperatures(), "cooling": cooling,
+                   "temperatures_before_c": temperatures_before, "cooling": cooling,
                    "started_at": now_iso()}
         try:
             bench = runner.run_cell(cell)

@@ -86,7 +86,9 @@ def plan_cells(args, target, with_reference):
             check_nb_file(path, spec.name)
             reference = export_folder(models_dir, spec.name) / REFERENCE_IO_FILE if with_reference else None
             if reference is not None and not reference.is_file():
-                reference = None
+                raise ToolkitError(f"{reference} (Paddle's logits, to check {spec.name} before timing) is missing; "
+                                   f"make it with: python lite/opt_models.py --models {spec.name} --force"
+                                   + (f" --out {models_dir}" if str(models_dir) != "models" else ""))
             for threads in args.threads:
                 cells.append(Cell(spec.name, variant, target, threads, args.power_mode, args.warmup,
                                   args.repeats, path, reference))

@@ -89,6 +89,8 @@ def test_crashing_cell_becomes_a_failure_row(converted, tmp_path):
     whole = (converted["models"] / "x86" / "MobileNetV1_x0_25.nb").read_bytes()
     (models / "x86" / "MobileNetV1_x0_25.nb").write_bytes(whole[:4096])  # header intact, body cut
     shutil.copy(converted["models"] / "x86" / "MobileNetV1.nb", models / "x86")
+    for name in ("MobileNetV1_x0_25", "MobileNetV1"):
+        shutil.copytree(converted["models"] / "paddle" / name, models / "paddle" / name)
     done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25,MobileNetV1", "--threads", "1",
                    *FAST, "--models-dir", models, "--results", tmp_path / "r")
     assert done.returncode == 1
@@ -109,6 +111,17 @@ def test_no_converted_models_says_which_command_makes_them(tmp_path):
     done = run_cli("bench_scripts/run_host.py", "--models-dir", tmp_path / "none", "--results", tmp_path / "r")
     assert done.returncode == 2
     assert "python lite/opt_models.py" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_paddle_reference_is_refused_not_skipped(converted, tmp_path):
+    models = tmp_path / "models"
+    (models / "x86").mkdir(parents=True)
+    shutil.copy(converted["models"] / "x86" / "MobileNetV1_x0_25.nb", models / "x86")
+    done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--models-dir", models,
+                   "--results", tmp_path / "r")
+    assert done.returncode == 2 and "reference_io.npz" in done.stderr
+    assert "python lite/opt_models.py --models MobileNetV1_x0_25 --force" in done.stderr
     assert not (tmp_path / "r").exists()
 
 

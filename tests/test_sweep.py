@@ -80,21 +80,22 @@ def test_cooldown_sleeps_between_cells_only(tmp_path, nb_file):
 def test_wait_until_cool_polls_until_below_the_limit():
     readings = iter([{"z": 52.0}, {"z": 49.0}, {"z": 45.0}])
     slept, lines = [], []
-    outcome = wait_until_cool(lambda: next(readings), 46.0, 300, lines.append, sleep=slept.append,
-                              clock=lambda: 0.0)
+    outcome, last = wait_until_cool(lambda: next(readings), 46.0, 300, lines.append, sleep=slept.append,
+                                    clock=lambda: 0.0)
     assert outcome["timed_out"] is False and len(slept) == 2
+    assert last == {"z": 45.0}  # the reading the cell records as "before"
     assert "cooling: 52.0 °C" in lines[0]
 
 
 def test_wait_until_cool_gives_up_after_the_timeout():
     clock = iter(range(0, 1000, 100))
-    outcome = wait_until_cool(lambda: {"z": 80.0}, 50.0, 250, lambda *_: None, sleep=lambda _: None,
+    outcome, _ = wait_until_cool(lambda: {"z": 80.0}, 50.0, 250, lambda *_: None, sleep=lambda _: None,
                               clock=lambda: float(next(clock)))
     assert outcome["timed_out"] is True
 
 
 def test_temperatures_before_and_after_are_recorded(tmp_path, nb_file):
-    double = ScriptedDeviceDouble(temperatures=[41.0, 41.0, 41.0, 44.5])  # check, cooling, before, after
+    double = ScriptedDeviceDouble(temperatures=[41.0, 41.0, 44.5])  # check, cooling (= before), after
     run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1,)), double, tmp_path, max_temp_c=60,
               say=lambda *_: None)
     result = load_results(tmp_path)[0]

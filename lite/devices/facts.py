@@ -17,16 +17,23 @@ ANDROID_ABIS = {"arm64-v8a": "arm", "armeabi-v7a": "arm", "x86_64": "x86", "x86"
 UNAME_ABIS = {"aarch64": "arm64-v8a", "armv8l": "armeabi-v7a", "armv7l": "armeabi-v7a", "x86_64": "x86_64"}
 
 
-def snapshot_command():
-    patterns = ("/sys/devices/system/cpu/cpu[0-9]*/cpufreq/cpuinfo_max_freq "
-                "/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor "
-                "/sys/class/thermal/thermal_zone*/type /sys/class/thermal/thermal_zone*/temp")
-    return (f"for f in {' '.join(SYS_FILES)} {patterns}; do "
+THERMAL_FILES = ("/sys/class/thermal/thermal_zone*/type", "/sys/class/thermal/thermal_zone*/temp")
+CPUFREQ_FILES = ("/sys/devices/system/cpu/cpu[0-9]*/cpufreq/cpuinfo_max_freq",
+                 "/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor")
+
+
+def dump_command(patterns):
+    """One shell command printing every readable file matching `patterns`, each after a section line."""
+    return (f"for f in {' '.join(patterns)}; do "
             f"[ -r \"$f\" ] && {{ echo '{SECTION}'\"$f\"; cat \"$f\" 2>/dev/null; }}; done; true")
 
 
+def snapshot_command():
+    return dump_command(SYS_FILES + CPUFREQ_FILES + THERMAL_FILES)
+
+
 def parse_snapshot(text):
-    """{path: content} from the sectioned output of `snapshot_command` (pure)."""
+    """{path: content} from the sectioned output of `dump_command` (pure)."""
     files, current = {}, None
     for line in text.splitlines(keepends=True):
         if line.startswith(SECTION):
@@ -49,14 +56,8 @@ def read_files(device):
 
 
 def temperatures(device):
-    files = read_files_thermal(device)
+    files = parse_snapshot(device.shell(dump_command(THERMAL_FILES), timeout_s=30).stdout)
     return read_temperatures(files.get, list_dir_from(files))
-
-
-def read_files_thermal(device):
-    command = ("for f in /sys/class/thermal/thermal_zone*/type /sys/class/thermal/thermal_zone*/temp; do "
-               f"[ -r \"$f\" ] && {{ echo '{SECTION}'\"$f\"; cat \"$f\" 2>/dev/null; }}; done; true")
-    return parse_snapshot(device.shell(command, timeout_s=30).stdout)
 
 
 def properties(device):
