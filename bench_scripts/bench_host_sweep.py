@@ -14,11 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lite.result_files import load_results  # noqa: E402
-from lite.stats import latency_stats, spread  # noqa: E402
+from lite.bench.results import load_results
+from lite.bench.stats import latency_stats, spread
 
 REPO = Path(__file__).resolve().parent.parent
 STABILITY_GOAL = 0.03
@@ -35,7 +32,7 @@ def stability(models_dir, scratch):
         results = Path(scratch) / f"stability{attempt}"
         run("bench_scripts/run_host.py", "--models", "MobileNetV1", "--threads", "1", "--models-dir", models_dir,
             "--results", results)
-        stats = latency_stats(load_results(results / "host")[0]["measurement"]["samples_ms"])
+        stats = latency_stats(load_results(results / "host").results[0].measurement.samples_ms)
         medians.append(stats["median_ms"])
         p90s.append(stats["p90_ms"])
         print(f"  sweep {attempt}: median {stats['median_ms']:.2f} ms, p90 {stats['p90_ms']:.2f} ms, "

@@ -3,7 +3,7 @@
 
 Sizes are those of the arm `.nb` files opt_models.py writes (converting int8/int16 if missing).
 Fidelity (cosine similarity and max |difference| against Paddle's FP32 logits on the export's
-reference input) comes from lite/quant_eval.py, because paddlelite 2.13rc0's x86 runtime returns
+reference input) comes from lite/convert/quant_fidelity.py, because paddlelite 2.13rc0's x86 runtime returns
 all-zero logits for quantized models. Goal for MobileNetV1 int8: at most 30% of FP32, cosine >= 0.99.
 """
 import argparse
@@ -12,11 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from lite.models.registry import model_names
+from lite.models.store import ModelStore
 
-from lite.convert import nb_path  # noqa: E402
-from lite.family import MODEL_NAMES  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def main(argv=None):
@@ -25,18 +24,19 @@ def main(argv=None):
     parser.add_argument("--models-dir", default="models", help="default: models")
     args = parser.parse_args(argv)
     names = [n for n in args.models.split(",") if n]
-    unknown = [n for n in names if n not in MODEL_NAMES]
+    unknown = [n for n in names if n not in model_names()]
     if unknown:
-        print(f"error: unknown model {unknown[0]}; valid: {', '.join(MODEL_NAMES)}", file=sys.stderr)
+        print(f"error: unknown model {unknown[0]}; valid: {', '.join(model_names())}", file=sys.stderr)
         return 2
     subprocess.run([sys.executable, str(REPO / "lite/opt_models.py"), "--models", ",".join(names), "--targets", "arm",
                     "--variants", "fp32,int16,int8", "--out", args.models_dir], check=True, stdout=subprocess.DEVNULL)
     print(f"{'model':<20}{'variant':<9}{'size MiB':>10}{'of fp32':>9}{'cosine':>12}{'max |diff|':>12}")
+    store = ModelStore(args.models_dir)
     for name in names:
-        fp32_bytes = nb_path(args.models_dir, "arm", name, "fp32").stat().st_size
+        fp32_bytes = store.nb_file("arm", name, "fp32").stat().st_size
         for variant in ("int16", "int8"):
-            size = nb_path(args.models_dir, "arm", name, variant).stat().st_size
-            done = subprocess.run([sys.executable, "-m", "lite.quant_eval", args.models_dir, name, variant],
+            size = store.nb_file("arm", name, variant).stat().st_size
+            done = subprocess.run([sys.executable, "-m", "lite.convert.quant_fidelity", args.models_dir, name, variant],
                                   capture_output=True, text=True, cwd=REPO, check=True)
             check = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{name:<20}{variant:<9}{size / 2**20:>10.2f}{size / fp32_bytes:>9.1%}{check['cosine']:>12.6f}"

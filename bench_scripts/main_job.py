@@ -1,47 +1,11 @@
 #!/usr/bin/env python3
-"""The main job's benchmark step (`make run` runs it after converting the models).
-
-With a phone attached (the adb program is on PATH and `adb devices` lists one ready device) it runs
-`run_sd855.py --threads 1,2,4` on it; otherwise `run_host.py --threads 1,2,4` on this host with the
-real Paddle Lite x86 runtime. Extra arguments are passed on to the chosen command.
-"""
-import shutil
-import subprocess
+"""`python bench_scripts/main_job.py`: the main job's benchmark step (phone if attached, else this host) (the command is lite.cli.main_job; `--help` lists its options)."""
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lite.devices.adb_program_device import parse_devices  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-
-
-def attached_phone():
-    if not shutil.which("adb"):
-        return None
-    try:
-        listing = subprocess.run(["adb", "devices"], capture_output=True, text=True, timeout=30).stdout
-    except (subprocess.TimeoutExpired, OSError):
-        return None
-    ready = [serial for serial, state in parse_devices(listing) if state == "device"]
-    return ready[0] if len(ready) == 1 else None
-
-
-def main(argv=None):
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    serial = attached_phone()
-    if serial:
-        print(f"phone {serial} attached: benchmarking on it (run_sd855.py)")
-        command = [sys.executable, str(HERE / "run_sd855.py"), "--threads", "1,2,4", "--serial", serial, *args]
-    else:
-        print("no phone attached: benchmarking on this host with the real Paddle Lite x86 runtime (run_host.py)")
-        command = [sys.executable, str(HERE / "run_host.py"), "--threads", "1,2,4", *args]
-    return subprocess.call(command)
-
+try:
+    from lite.cli.main_job import main
+except ImportError as exc:  # not the project's Python: say how to get it, no traceback
+    sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,49 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark the converted x86 models on this host with the real Paddle Lite runtime.
-
-Each cell (model x variant x threads) runs in a fresh process that first checks the model's logits
-against Paddle's, then times warm-up and repeated runs. Results go to RESULTS/host/raw/*.json, and
-latency.csv, latency.md and plots are rebuilt from them.
-"""
-import argparse
+"""`python bench_scripts/run_host.py`: benchmark the x86 models on this host (the command is lite.cli.run_host; `--help` lists its options)."""
 import sys
-import time
-from pathlib import Path
 
-if __name__ == "__main__":  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lite.cli_edge import run_edge  # noqa: E402
-from lite.files import ensure_writable_dir  # noqa: E402
-from lite.host_runner import HostRunner  # noqa: E402
-from lite.report import print_summary, write_reports  # noqa: E402
-from lite.sweep import run_sweep  # noqa: E402
-from lite.sweep_cli import add_sweep_arguments, plan_cells  # noqa: E402
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/run_host.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode="no_bind")
-    parser.add_argument("--results", default="results", help="results root; this host writes RESULTS/host (default: results)")
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    return run_edge(lambda: sweep_host(args), lost_hint="finished cells are kept, rerun with --resume")
-
-
-def sweep_host(args):
-    started = time.monotonic()
-    cells = plan_cells(args, target="x86", with_reference=True)
-    result_dir = ensure_writable_dir(Path(args.results) / "host")
-    ensure_writable_dir(result_dir / "raw")
-    print(f"benchmarking {len(cells)} cells on this host (warm-up {args.warmup}, repeats {args.repeats})")
-    summary = run_sweep(cells, HostRunner(args.cell_timeout), result_dir, resume=args.resume,
-                        cooldown_s=args.cooldown, max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
-    return print_summary(result_dir, write_reports(result_dir), summary, started)
-
+try:
+    from lite.cli.run_host import main
+except ImportError as exc:  # not the project's Python: say how to get it, no traceback
+    sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,1 +1,19 @@
-"""MobileNetV1 on-device toolkit: model family, export, Paddle Lite conversion, host runtime."""
+"""The MobileNetV1 on-device toolkit. Subpackages, one per stage, lowest layer first:
+
+errors    every typed error (imports nothing from the project)
+util      files, text and units helpers
+models    the registry (models, variants, architectures), network, weights, preprocessing, model store
+convert   Paddle export, paddle_lite_opt, checks of the .nb files, quantization fidelity
+runtime   Paddle Lite in this process: the host predictor and the child-process entry points
+devices   transports (adb program, adb-shell, local), device facts, pushing files
+bench     cells, the sweep engine, runners, result files, statistics, program-output parsers
+report    tables and plots built from result files;  app: installing the Android demo
+cli       the commands' thin edges (argument parsing, one-line errors)
+A module imports only from its own layer or lower ones (tests/test_layout.py checks it).
+"""
+import sys
+
+if sys.version_info[:2] != (3, 10):  # paddlelite 2.13rc0 has wheels for CPython 3.10 only
+    raise ImportError(f"the toolkit runs on Python 3.10 (paddlelite 2.13rc0 has no wheel for "
+                      f"{sys.version_info[0]}.{sys.version_info[1]}); run `make run`, or `. .venv/bin/activate` "
+                      f"after `make setup`")

@@ -75,3 +75,12 @@ def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def result_dicts(result_dir):
+    """The result files of a folder, loaded by the product's loader (which must read every one),
+    as the dictionaries they hold on disk."""
+    from lite.bench.results import load_results
+    loaded = load_results(result_dir)
+    assert not loaded.problems, [str(p) for p in loaded.problems]
+    return [r.as_dict() for r in loaded.results]

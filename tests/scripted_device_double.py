@@ -3,7 +3,8 @@
 It stands in for a phone or host only where the engine's decisions are under test (resume,
 failures, a lost device, cooling); it runs nothing and its latencies are scripted.
 """
-from lite.sweep import CellFailed, DeviceLost
+from lite.bench.cells import cell_id
+from lite.errors import CellFailed, DeviceLost
 
 
 class ScriptedDeviceDouble:
@@ -29,7 +30,7 @@ class ScriptedDeviceDouble:
         self.calls.append(cell)
         if self.lose_at is not None and len(self.calls) == self.lose_at:
             raise DeviceLost("device double went away")
-        key = f"{cell.model}__{cell.variant}__t{cell.threads}"
+        key = cell_id(cell)
         if key in self.fail:
             raise CellFailed(self.fail[key])
         samples = [self.latency_ms / cell.threads + 0.01 * i for i in range(cell.repeats)]

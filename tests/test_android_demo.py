@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from lite.labels import paddleclas_label_file, parse_labels, softmax, top_k
-from lite.preprocess import paddleclas_preprocess, write_ppm
+from lite.models.labels import paddleclas_label_file, parse_labels, softmax, top_k
+from lite.models.preprocess import paddleclas_preprocess, write_ppm
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "android_demo"

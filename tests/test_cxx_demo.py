@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from cxx_builds import REPO, program_command
-from lite.bench_json import parse_bench_output
-from lite.preprocess import paddleclas_preprocess, write_ppm
+from lite.bench.outputs import parse_bench_output
+from lite.models.preprocess import paddleclas_preprocess, write_ppm
 
 TARGETS = ["host", "armlinux-aarch64"]
 
@@ -44,6 +44,7 @@ def test_bench_prints_the_json_contract(cxx_builds, target, model_file):
     assert done.returncode == 0, done.stderr
     data = parse_bench_output(done.stdout)
     assert len(data["samples_ms"]) == 4 and all(s > 0 for s in data["samples_ms"])
+    assert len(data["warmup_samples_ms"]) == 1 and data["warmup_samples_ms"][0] > 0  # warm-up timings kept
     assert data["median_ms"] == pytest.approx(float(np.median(data["samples_ms"])))
     assert data["p90_ms"] == pytest.approx(float(np.percentile(data["samples_ms"], 90)))
     assert (data["threads"], data["power_mode"], data["input_shape"]) == (2, "high", [1, 3, 224, 224])

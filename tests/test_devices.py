@@ -1,15 +1,15 @@
 """Device choice and parsing (pure), and the local-host device."""
 import pytest
 
-from lite.benchmark_bin_output import parse_benchmark_bin
-from lite.bench_json import BenchOutputError
-from lite.device_sync import plan_push
-from lite.devices.adb_program_device import choose_serial, parse_devices
-from lite.devices.base import DeviceError
+from lite.bench.outputs import parse_benchmark_bin
+from lite.errors import BenchOutputError
+from lite.devices.sync import plan_push
+from lite.devices.adb_program import choose_serial, parse_devices
+from lite.errors import DeviceError
 from lite.devices.facts import list_dir_from, parse_snapshot
-from lite.devices.local_device import LocalDevice
+from lite.devices.local import LocalDevice
 from lite.devices.select import parse_host_port, resolve_transport
-from lite.machine_info import read_temperatures
+from lite.devices.machine import read_temperatures
 
 LISTING = "List of devices attached\nR58M123\tdevice\n192.168.1.5:5555\tunauthorized\nEMU\toffline\n\n"
 

@@ -4,8 +4,10 @@ import io
 
 import pytest
 
-from lite.latency_report import is_sd855, latency_rows, thread_counts, to_csv, to_markdown
-from lite.stats import latency_stats
+from lite.devices.facts import is_sd855
+from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
+from lite.bench.results import parse_result
+from lite.bench.stats import latency_stats
 
 SD855 = {"device": "phone", "model_name": "Pixel 4", "soc": "SM8150", "core_count": 8, "cpus": [],
          "tool_versions": {"paddlelite": "2.13"}}
@@ -13,11 +15,12 @@ HOST = {"device": "host", "cpu_model": "AMD EPYC", "core_count": 2, "cpus": [], 
 
 
 def result(model, threads, samples, status="ok", storage=1_000_000):
-    return {"schema": "mnv1-bench-result/1", "status": status, "error": None if status == "ok" else "boom",
+    """A version-1 result document, read by the product's loader (which migrates it)."""
+    return parse_result({"schema": "mnv1-bench-result/1", "status": status, "error": None if status == "ok" else "boom",
             "cell": {"model": model, "variant": "fp32", "target": "arm", "threads": threads,
                      "power_mode": "high", "warmup": 1, "repeats": len(samples)},
             "runner": "cxx", "model_file": {"storage_bytes": storage}, "started_at": "a", "finished_at": "b",
-            "measurement": {"samples_ms": samples, "math_threads": threads} if status == "ok" else None}
+            "measurement": {"samples_ms": samples, "math_threads": threads} if status == "ok" else None})
 
 
 RESULTS = [result("MobileNetV1", 1, [31.0, 30.0, 29.0, 35.0]), result("MobileNetV1", 2, [18.0, 17.0, 19.0]),

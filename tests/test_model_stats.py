@@ -1,19 +1,19 @@
 import numpy as np
 import pytest
 
-from lite.family import FAMILY
-from lite.model_stats import conv_output_size, count_model
-from lite.network import build_network
+from lite.models.registry import family
+from lite.models.counts import conv_output_size, count_model
+from lite.models.network import build_network
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_param_count_equals_the_paddle_networks_learnable_parameters(spec):
     network = build_network(spec)
     learnable = sum(int(np.prod(p.shape)) for p in network.parameters() if p.trainable)
     assert count_model(spec.scale).params == learnable
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_params_within_3_percent_of_published(spec):
     ratio = count_model(spec.scale).params_m / spec.published["params_m"]
     assert abs(ratio - 1) <= 0.03, ratio

@@ -9,39 +9,40 @@ import paddle
 import pytest
 
 from conftest import run_cli
-from lite.convert import convert
+from lite.convert.conversion import convert
 from lite.errors import ConversionError
-from lite.export import ExportedModel, load_reference_io
-from lite.family import FAMILY, MODEL_NAMES
-from lite.weights import build_weighted_network, weights_source
+from lite.convert.export import ExportedModel, load_reference_io
+from lite.models.store import ModelStore
+from lite.models.registry import family, model_names
+from lite.models.weights import build_weighted_network, weights_source
 
 MIB = 1024 * 1024
 
 
 def test_all_writes_every_model_for_both_targets(converted):
     for target in ("arm", "x86"):
-        for name in MODEL_NAMES:
+        for name in model_names():
             nb = converted["models"] / target / f"{name}.nb"
             assert nb.is_file() and nb.stat().st_size > 1_000_000
     assert "[10/10] MobileNetV1_ssld x86 fp32" in converted["stdout"]
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_arm_fp32_storage_within_5_percent_of_published_mib(spec, converted):
     size_mib = (converted["models"] / "arm" / f"{spec.name}.nb").stat().st_size / MIB
     assert abs(size_mib / spec.published["storage_size_m"] - 1) <= 0.05, size_mib
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_x86_nb_reproduces_paddles_logits(spec, converted, tmp_path):
     # Paddle's logits recomputed here from scratch, not read from the export's own record; Paddle
     # Lite runs in a child process because the two libraries' OpenMP runtimes abort in one process.
-    image, _ = load_reference_io(converted["models"] / "paddle" / spec.name)
+    image, _ = load_reference_io(ModelStore(converted["models"]).reference_io(spec.name))
     network = build_weighted_network(spec, weights_source(spec))
     with paddle.no_grad():
         expected = network(paddle.to_tensor(image)).numpy()
     np.savez(tmp_path / "io.npz", input=image, logits=expected)
-    done = run_cli("-m", "lite.host_check", converted["models"] / "x86" / f"{spec.name}.nb",
+    done = run_cli("-m", "lite.runtime.host_check", converted["models"] / "x86" / f"{spec.name}.nb",
                    tmp_path / "io.npz", "fp32")
     assert done.returncode == 0, done.stderr
     check = json.loads(done.stdout)
@@ -129,7 +130,7 @@ def test_corrupt_pdmodel_is_a_conversion_error_leaving_nothing(converted, tmp_pa
     exported = ExportedModel("MobileNetV1_x0_25", folder, "key", "synthetic:1025")
     for target in ("arm", "x86"):
         with pytest.raises(ConversionError, match="wrote no .nb for MobileNetV1_x0_25"):
-            convert(exported, target, "fp32", tmp_path / "models")
+            convert(exported, target, "fp32", ModelStore(tmp_path / "models"))
         assert list((tmp_path / "models" / target).iterdir()) == []
 
 

@@ -4,8 +4,8 @@ import paddle
 import pytest
 
 from lite.errors import WeightsError
-from lite.family import FAMILY, get_model
-from lite.weights import build_weighted_network, synthetic_images, weights_source
+from lite.models.registry import family, get_model
+from lite.models.weights import build_weighted_network, synthetic_images, weights_source
 
 from paddleclas_reference import load_reference_module, reference_network
 
@@ -15,7 +15,7 @@ def test_reference_module_is_paddleclas_own_file():
     assert module.__file__.endswith("paddleclas/ppcls/arch/backbone/legendary_models/mobilenet_v1.py")
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_pretrained_file_loads_with_identical_keys_shapes_and_outputs(spec, tmp_path):
     paddle.seed(spec.synthetic_seed)
     reference = reference_network(spec.name)

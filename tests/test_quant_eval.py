@@ -1,14 +1,14 @@
-"""The weight-only quantization evaluator (lite/quant_eval.py) against Paddle's FP32 logits."""
+"""The weight-only quantization evaluator (lite/convert/quant_fidelity.py) against Paddle's FP32 logits."""
 import json
 
 import numpy as np
 
 from conftest import run_cli
-from lite.quant_eval import dequantize
+from lite.convert.quant_fidelity import dequantize
 
 
 def evaluate(models_dir, name, variant):
-    done = run_cli("-m", "lite.quant_eval", models_dir, name, variant)
+    done = run_cli("-m", "lite.convert.quant_fidelity", models_dir, name, variant)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from lite.result_files import load_results
-from lite.stats import latency_stats
+from conftest import result_dicts as load_results
+from lite.bench.stats import latency_stats
 
 FAST = ("--warmup", "2", "--repeats", "12")
 
@@ -27,6 +27,7 @@ def test_each_cell_has_a_result_with_samples_and_machine(host_run):
         ("MobileNetV1", 1), ("MobileNetV1", 2), ("MobileNetV1_x0_25", 1), ("MobileNetV1_x0_25", 2)]
     for r in results:
         assert r["status"] == "ok" and len(r["measurement"]["samples_ms"]) == 12
+        assert len(r["measurement"]["warmup_samples_ms"]) == 2  # warm-up timings kept beside the samples
         assert r["measurement"]["logit_check"]["max_abs_diff"] <= 1e-4 * r["measurement"]["logit_check"]["max_abs_logit"]
         assert r["machine"]["core_count"] >= 1 and r["machine"]["tool_versions"]["paddlelite"] == "2.13rc0"
     assert "[4/4] MobileNetV1 fp32 2 threads: median" in host_run["stdout"]

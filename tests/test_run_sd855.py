@@ -10,7 +10,7 @@ import pytest
 
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
 from conftest import run_cli
-from lite.result_files import load_results
+from conftest import result_dicts as load_results
 
 FAST = ("--warmup", "1", "--repeats", "5", "--cooldown", "0")
 VENV_BIN = str(Path(sys.executable).parent)

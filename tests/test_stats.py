@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from lite.stats import latency_stats, spread
+from lite.bench.stats import latency_stats, spread
 
 
 def test_stats_of_known_samples():

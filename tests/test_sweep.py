@@ -1,8 +1,11 @@
 """The engine's decisions, with a scripted device double (no runtime involved)."""
 import pytest
 
-from lite.result_files import load_results, result_path
-from lite.sweep import Cell, DeviceLost, run_sweep, wait_until_cool
+from conftest import result_dicts as load_results
+from lite.bench.results import result_path
+from lite.bench.cells import Cell
+from lite.bench.sweep import run_sweep, wait_until_cool
+from lite.errors import DeviceLost
 
 from scripted_device_double import ScriptedDeviceDouble
 

@@ -2,8 +2,8 @@ import numpy as np
 import paddle
 import pytest
 
-from lite.family import FAMILY, get_model
-from lite.weights import build_weighted_network, synthetic_images, weights_source
+from lite.models.registry import family, get_model
+from lite.models.weights import build_weighted_network, synthetic_images, weights_source
 
 
 def logits(spec, seed=11, count=2):
@@ -12,7 +12,7 @@ def logits(spec, seed=11, count=2):
         return network(paddle.to_tensor(synthetic_images(seed, count, spec.input_shape, spec.preprocess))).numpy()
 
 
-@pytest.mark.parametrize("spec", FAMILY, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
 def test_synthetic_networks_are_well_conditioned_and_input_dependent(spec):
     out = logits(spec)
     assert np.isfinite(out).all()

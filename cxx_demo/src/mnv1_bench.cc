@@ -1,5 +1,5 @@
 // mnv1_bench: time a Paddle Lite .nb model; print one JSON object on the last stdout line.
-// The JSON keys are the contract read by lite/bench_json.py (documented there and in README.md).
+// The JSON keys are the contract read by lite/bench/outputs.py (documented there and in docs/internals.md).
 #include <sched.h>
 
 #include <chrono>
@@ -26,7 +26,7 @@ const char kUsage[] =
     "  --warmup N            untimed runs before timing, 0..100000 (default 10)\n"
     "  --repeats N           timed runs, 1..1000000 (default 100)\n"
     "  --input_shape N,C,H,W input shape (default 1,3,224,224)\n"
-    "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, summary, peak_rss_kb,\n"
+    "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, warmup_samples_ms, summary, peak_rss_kb,\n"
     "cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
     "3 model file missing or unreadable, 6 Paddle Lite failed.\n";
 
@@ -59,13 +59,18 @@ int run(int argc, char** argv) {
   for (long i = 0; i < count; ++i) data[i] = static_cast<float>((i % 255) / 255.0 - 0.5);  // fixed, filled once
 
   std::vector<double> samples(repeats);
+  std::vector<double> warmup_samples(warmup);  // kept, not summarised: shows how the runs settle
   std::vector<int> main_cpus(repeats);
   double first_run_ms = 0;
   try {
     start = std::chrono::steady_clock::now();
     predictor->Run();
     first_run_ms = ms_since(start);
-    for (int i = 0; i < warmup; ++i) predictor->Run();
+    for (int i = 0; i < warmup; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      predictor->Run();
+      warmup_samples[i] = ms_since(t0);
+    }
     auto before = thread_cpu_ticks();
     for (int i = 0; i < repeats; ++i) {  // nothing is allocated in this loop
       auto t0 = std::chrono::steady_clock::now();
@@ -88,7 +93,7 @@ int run(int argc, char** argv) {
     JsonObject json;
     json.str("model", model).num("threads", threads).str("power_mode", power_mode).num("warmup", warmup)
         .num("repeats", repeats).list("input_shape", shape).num("init_ms", init_ms).num("first_run_ms", first_run_ms)
-        .list("samples_ms", samples).num("min_ms", s.min_ms).num("max_ms", s.max_ms).num("mean_ms", s.mean_ms)
+        .list("samples_ms", samples).list("warmup_samples_ms", warmup_samples).num("min_ms", s.min_ms).num("max_ms", s.max_ms).num("mean_ms", s.mean_ms)
         .num("median_ms", s.median_ms).num("std_ms", s.std_ms).num("p90_ms", s.p90_ms)
         .num("peak_rss_kb", static_cast<double>(peak_rss_kb()))
         .list("cpus_used", std::vector<int>(cpus.begin(), cpus.end()))

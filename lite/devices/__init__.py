@@ -1,1 +1,1 @@
-"""Devices the sweep talks to: one interface (base.Device), several transports."""
+"""Devices the sweep talks to: one interface (base.Device), several transports, facts, sync."""

@@ -1,18 +1,14 @@
-"""The Device interface and its typed errors. Transports implement five verbs; everything else
-(ABI, SoC, CPU topology, thermal zones, free space, checksums) is built on `shell` in facts.py."""
+"""The Device interface. Transports implement `shell`, `push`, `pull` (and `close`); everything
+else (getprop, install, ABI, SoC, CPU topology, thermal zones, free space, checksums) is built on
+`shell` here and in facts.py. A Device is a context manager: `with open_device(...) as device:`."""
 import shlex
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from lite.errors import ToolkitError
-from lite.sweep import DeviceLost
+from lite.errors import DeviceError, InstallError
+from lite.util.text import last_line
 
-
-class DeviceError(ToolkitError):
-    """A device problem the user can fix (no device, several, unauthorized, a failed push)."""
-
-
-class DeviceTimeout(ToolkitError):
-    """A command ran longer than its timeout; the device itself is still there."""
+STAGED_APK = "/data/local/tmp/mnv1_demo.apk"
 
 
 @dataclass(frozen=True)
@@ -21,15 +17,32 @@ class ShellResult:
     stdout: str
     stderr: str = ""
 
+    @property
+    def output(self):
+        return (self.stdout + self.stderr).strip()
+
+
+@runtime_checkable
+class DeviceProtocol(Protocol):
+    """What the sweep and the installer need of a phone, a board or this host."""
+
+    description: str
+    default_workdir: str
+
+    def shell(self, command: str, timeout_s: float = None) -> ShellResult: ...
+    def push(self, local_path, device_path: str) -> None: ...
+    def pull(self, device_path: str, local_path) -> None: ...
+    def install(self, apk_path) -> str: ...
+    def close(self) -> None: ...
+
 
 class Device:
-    """What the sweep needs of a phone, a board or this host."""
+    """Shared verbs for every transport; a subclass provides shell, push and pull."""
 
     description = "device"
     default_workdir = "/data/local/tmp/mnv1"
 
     def shell(self, command, timeout_s=None):
-        """Run `command` with the device's /bin/sh; return its exit code, stdout and stderr."""
         raise NotImplementedError
 
     def push(self, local_path, device_path):
@@ -41,6 +54,13 @@ class Device:
     def close(self):
         pass
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
     def getprop(self, name):
         result = self.shell(f"getprop {shlex.quote(name)}")
         return result.stdout.strip() if result.exit_code == 0 else ""
@@ -49,10 +69,18 @@ class Device:
         """`shell`, raising DeviceError with the command's last output line unless it exits 0."""
         result = self.shell(command, timeout_s)
         if result.exit_code != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines()
             raise DeviceError(f"{what or 'a command'} failed on {self.description} (exit {result.exit_code}): "
-                              f"{lines[-1] if lines else 'no output'}")
+                              f"{last_line(result.stderr or result.stdout, 'no output')}")
         return result
 
-
-__all__ = ["Device", "DeviceError", "DeviceLost", "DeviceTimeout", "ShellResult"]
+    def install(self, apk_path):
+        """Install an APK with the package manager (push, `pm install -r -t`); return pm's answer."""
+        self.push(apk_path, STAGED_APK)
+        try:
+            result = self.shell(f"pm install -r -t {shlex.quote(STAGED_APK)}", timeout_s=300)
+        finally:
+            self.shell(f"rm -f {shlex.quote(STAGED_APK)}", timeout_s=60)
+        if result.exit_code != 0 or "Success" not in result.output:
+            raise InstallError(f"{self.description} refused the APK: "
+                               f"{last_line(result.output, f'pm exited with status {result.exit_code}')}")
+        return last_line(result.output)

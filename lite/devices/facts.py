@@ -1,12 +1,13 @@
 """What a device is and has, read through its shell in as few round trips as possible.
 
 `snapshot` reads every file the reports need in one command; the parsing is pure and shared
-with this host's own description (lite.machine_info)."""
+with this host's own description (lite.devices.machine)."""
 import posixpath
 import shlex
 
-from lite.devices.base import DeviceError
-from lite.machine_info import collect, read_temperatures
+from lite.devices.machine import collect, read_temperatures
+from lite.errors import DeviceError
+from lite.util.text import last_line, safe_name
 
 SECTION = "==> "
 SYS_FILES = ("/proc/cpuinfo", "/sys/devices/system/cpu/possible")
@@ -14,6 +15,7 @@ PROPS = ("ro.product.manufacturer", "ro.product.model", "ro.product.device", "ro
          "ro.soc.manufacturer", "ro.product.cpu.abi", "ro.product.cpu.abilist", "ro.build.version.release",
          "ro.build.version.sdk")
 ANDROID_ABIS = {"arm64-v8a": "arm", "armeabi-v7a": "arm", "x86_64": "x86", "x86": "x86"}
+SD855_SOCS = ("sm8150", "msmnile")  # ro.soc.model, ro.board.platform of a Snapdragon 855
 UNAME_ABIS = {"aarch64": "arm64-v8a", "armv8l": "armeabi-v7a", "armv7l": "armeabi-v7a", "x86_64": "x86_64"}
 
 
@@ -68,14 +70,27 @@ def abi_of(props, uname_machine):
     return props.get("ro.product.cpu.abi") or UNAME_ABIS.get(uname_machine, uname_machine)
 
 
-def describe_device(device, name):
+def is_sd855(machine):
+    soc = " ".join(str(machine.get(k) or "") for k in ("soc", "board_platform", "soc_model")).lower()
+    return any(name in soc for name in SD855_SOCS)
+
+
+def device_name(machine):
+    """A short, safe name for a device's results folder: sd855, else its SoC or model (untrusted text
+    made into a plain folder name; never `.`, `..` or a path)."""
+    if is_sd855(machine):
+        return "sd855"
+    return safe_name(machine.get("soc") or machine.get("model_name"), fallback="device")
+
+
+def describe_device(device):
     """The machine description stored in every result file (same keys as the host's)."""
     props = properties(device)
     uname = device.shell("uname -sr; uname -m", timeout_s=30).stdout.split("\n")
     files = read_files(device)
     manufacturer, model = props["ro.product.manufacturer"], props["ro.product.model"]
-    return collect(files.get, list_dir_from(files), {
-        "device": name, "kind": "android" if props["ro.build.version.sdk"] else "linux",
+    machine = collect(files.get, list_dir_from(files), {
+        "kind": "android" if props["ro.build.version.sdk"] else "linux",
         "model_name": " ".join(p for p in (manufacturer, model) if p) or None,
         "soc": props["ro.soc.model"] or props["ro.board.platform"] or None,
         "board_platform": props["ro.board.platform"] or None, "soc_model": props["ro.soc.model"] or None,
@@ -84,14 +99,14 @@ def describe_device(device, name):
                if props["ro.build.version.sdk"] else uname[0].strip()),
         "transport": device.description, "properties": props,
     })
+    return dict(machine, device=device_name(machine))
 
 
 def free_bytes(device, path):
     """Free space of the filesystem holding `path` (df -k, last line's 4th column)."""
     result = device.shell(f"df -k {shlex.quote(path)}", timeout_s=30)
-    lines = [line for line in result.stdout.strip().splitlines() if line.strip()]
     try:
-        return int(lines[-1].split()[3]) * 1024
+        return int(last_line(result.stdout).split()[3]) * 1024
     except (IndexError, ValueError):
         raise DeviceError(f"cannot read free space of {path} on {device.description}: {result.stdout.strip()[:200]}")
 

@@ -1,7 +1,7 @@
 """Choose and open a device from the command line's --transport, --serial and --tcp."""
 import shutil
 
-from lite.devices.base import DeviceError
+from lite.errors import DeviceError
 
 TRANSPORTS = ("auto", "adb", "usb", "tcp", "local")
 
@@ -27,14 +27,14 @@ def resolve_transport(transport, tcp, adb_on_path):
 def open_device(transport="auto", serial=None, tcp=None, local_workdir=None):
     chosen = resolve_transport(transport, tcp, shutil.which("adb") is not None)
     if chosen == "local":
-        from lite.devices.local_device import LocalDevice
+        from lite.devices.local import LocalDevice
         return LocalDevice(local_workdir)
     if chosen == "adb":
-        from lite.devices.adb_program_device import AdbProgramDevice
+        from lite.devices.adb_program import AdbProgramDevice
         return AdbProgramDevice(serial=serial, tcp=tcp)
     if chosen == "tcp":
-        from lite.devices.adb_shell_device import AdbShellDevice
+        from lite.devices.adb_shell import AdbShellDevice
         host, port = parse_host_port(tcp)
         return AdbShellDevice.over_tcp(host, port)
-    from lite.devices.adb_shell_device import AdbShellDevice
+    from lite.devices.adb_shell import AdbShellDevice
     return AdbShellDevice.over_usb(serial)

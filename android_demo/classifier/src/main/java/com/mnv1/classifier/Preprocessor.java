@@ -2,7 +2,7 @@ package com.mnv1.classifier;
 
 /**
  * PaddleClas preprocessing in plain Java (no Android types), the same arithmetic as
- * lite/preprocess.py and cxx_demo/src/image.cc: resize the short side with bilinear filtering
+ * lite/models/preprocess.py and cxx_demo/src/image.cc: resize the short side with bilinear filtering
  * (half-pixel centres, no antialiasing), centre-crop, RGB scaled to [0, 1], mean/std, NCHW.
  * Input pixels are ARGB ints as android.graphics.Bitmap#getPixels returns them.
  */

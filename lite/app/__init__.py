@@ -1,0 +1,1 @@
+"""Preparing, building and installing the Android demo app."""

@@ -1,0 +1,1 @@
+"""The benchmark engine: cells, runners, the sweep, result files, statistics, output parsers."""

@@ -1,0 +1,45 @@
+"""A cell is one measurement: a model x variant x thread count with its options (pure data)."""
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CellOptions:
+    """What makes two measurements the same measurement (stored in every result file)."""
+    model: str
+    variant: str
+    target: str
+    threads: int
+    power_mode: str
+    warmup: int
+    repeats: int
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cell:
+    model: str
+    variant: str
+    target: str
+    threads: int
+    power_mode: str
+    warmup: int
+    repeats: int
+    nb_path: Path
+    reference_npz: Path = None
+
+    @property
+    def options(self):
+        return CellOptions(self.model, self.variant, self.target, self.threads, self.power_mode, self.warmup,
+                           self.repeats)
+
+
+def cell_id(cell):
+    """The file-name stem of a cell's result: `<model>__<variant>__t<threads>` (Cell or CellOptions)."""
+    return f"{cell.model}__{cell.variant}__t{cell.threads}"
+
+
+def thread_label(threads):
+    return f"{threads} thread{'' if threads == 1 else 's'}"

@@ -1,0 +1,195 @@
+"""One self-describing result file per benchmark cell, as a versioned type.
+
+A file holds the cell's options, the model file's identity, every timed sample and every warm-up
+sample in ms, the machine and its temperatures: enough to rebuild any table later. Statistics are
+never stored; lite.bench.stats derives them from the samples. Loading checks every field the
+reports read, migrates older versions, and names the file and what is wrong otherwise.
+"""
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lite.bench.cells import CellOptions, cell_id
+from lite.errors import ResultFileError
+from lite.util.files import atomic_write_json
+
+SCHEMA_NAME = "mnv1-bench-result"
+SCHEMA_VERSION = 2  # 2: warm-up samples kept (`warmup_samples_ms`); 1 had none
+SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
+READABLE_VERSIONS = (1, 2)
+RAW_DIR = "raw"
+# The program's own summary is dropped: numbers in reports come from the samples alone.
+_PROGRAM_SUMMARY_KEYS = ("min_ms", "max_ms", "mean_ms", "median_ms", "std_ms", "p90_ms")
+_MEASUREMENT_FIELDS = ("samples_ms", "warmup_samples_ms", "init_ms", "first_run_ms", "cpus_used")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    samples_ms: tuple
+    warmup_samples_ms: tuple = None  # None: not recorded (older files, benchmark_bin)
+    init_ms: float = None
+    first_run_ms: float = None
+    cpus_used: tuple = ()
+    extra: dict = field(default_factory=dict)  # the program's other keys: top5, math_threads, sample_kind ...
+
+    @classmethod
+    def from_program(cls, bench):
+        """From a benchmark program's JSON dict; its own summary statistics are dropped."""
+        extra = {k: v for k, v in bench.items() if k not in _MEASUREMENT_FIELDS and k not in _PROGRAM_SUMMARY_KEYS}
+        warmup = bench.get("warmup_samples_ms")
+        return cls(tuple(bench["samples_ms"]), None if warmup is None else tuple(warmup), bench.get("init_ms"),
+                   bench.get("first_run_ms"), tuple(bench.get("cpus_used") or ()), extra)
+
+    def as_dict(self):
+        return {**self.extra, "samples_ms": list(self.samples_ms),
+                "warmup_samples_ms": None if self.warmup_samples_ms is None else list(self.warmup_samples_ms),
+                "init_ms": self.init_ms, "first_run_ms": self.first_run_ms, "cpus_used": list(self.cpus_used)}
+
+
+@dataclass(frozen=True)
+class CellResult:
+    cell: CellOptions
+    status: str  # "ok" or "failed"
+    error: str = None
+    runner: str = None
+    model_file: dict = field(default_factory=dict)  # file, sha256, storage_bytes
+    machine: dict = field(default_factory=dict)
+    temperatures_before_c: dict = field(default_factory=dict)
+    temperatures_after_c: dict = field(default_factory=dict)
+    cooling: dict = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+    measurement: Measurement = None
+
+    @property
+    def ok(self):
+        return self.status == "ok"
+
+    def as_dict(self):
+        return {"schema": SCHEMA, "status": self.status, "error": self.error, "cell": self.cell.as_dict(),
+                "runner": self.runner, "model_file": self.model_file, "machine": self.machine,
+                "temperatures_before_c": self.temperatures_before_c,
+                "temperatures_after_c": self.temperatures_after_c, "cooling": self.cooling,
+                "started_at": self.started_at, "finished_at": self.finished_at,
+                "measurement": None if self.measurement is None else self.measurement.as_dict()}
+
+
+def _numbers(values, what):
+    if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               and math.isfinite(v) for v in values):
+        raise ValueError(f"'{what}' must be a list of finite numbers")
+    return tuple(float(v) for v in values)
+
+
+def _cell_options(data):
+    if not isinstance(data, dict):
+        raise ValueError("it has no 'cell' object")
+    try:
+        options = CellOptions(**{name: data[name] for name in CellOptions.__dataclass_fields__})
+    except KeyError as exc:
+        raise ValueError(f"its 'cell' lacks '{exc.args[0]}'") from None
+    if not isinstance(options.threads, int) or options.threads < 1:
+        raise ValueError("its cell's 'threads' is not a positive whole number")
+    return options
+
+
+def _measurement(data, status):
+    if data is None:
+        if status == "ok":
+            raise ValueError("status is 'ok' but it has no measurement")
+        return None
+    if not isinstance(data, dict) or "samples_ms" not in data:
+        raise ValueError("its measurement lacks 'samples_ms'")
+    samples = _numbers(data["samples_ms"], "samples_ms")
+    if status == "ok" and not samples:
+        raise ValueError("status is 'ok' but 'samples_ms' is empty")
+    warmup = data.get("warmup_samples_ms")
+    bench = dict(data, samples_ms=list(samples),
+                 warmup_samples_ms=None if warmup is None else list(_numbers(warmup, "warmup_samples_ms")))
+    return Measurement.from_program(bench)
+
+
+def parse_result(data):
+    """A CellResult from a result file's JSON (pure); ValueError saying what is wrong.
+    Version 1 files (no warm-up samples) are read as version 2 with `warmup_samples_ms` None."""
+    if not isinstance(data, dict):
+        raise ValueError("it is not a JSON object")
+    schema = str(data.get("schema", ""))
+    name, _, version = schema.partition("/")
+    if name != SCHEMA_NAME or not version.isdigit() or int(version) not in READABLE_VERSIONS:
+        raise ValueError(f"unknown schema '{schema}' (this toolkit reads {SCHEMA_NAME}/"
+                         f"{', /'.join(map(str, READABLE_VERSIONS))})")
+    status = data.get("status")
+    if status not in ("ok", "failed"):
+        raise ValueError(f"its status is '{status}', not 'ok' or 'failed'")
+    model_file = data.get("model_file")
+    if not isinstance(model_file, dict) or not isinstance(model_file.get("storage_bytes"), int):
+        raise ValueError("its 'model_file' lacks 'storage_bytes'")
+    return CellResult(
+        cell=_cell_options(data.get("cell")), status=status, error=data.get("error"), runner=data.get("runner"),
+        model_file=model_file, machine=data.get("machine") or {},
+        temperatures_before_c=data.get("temperatures_before_c") or {},
+        temperatures_after_c=data.get("temperatures_after_c") or {}, cooling=data.get("cooling") or {},
+        started_at=data.get("started_at") or "", finished_at=data.get("finished_at") or "",
+        measurement=_measurement(data.get("measurement"), status))
+
+
+def result_path(result_dir, cell):
+    return Path(result_dir) / RAW_DIR / f"{cell_id(cell)}.json"
+
+
+def write_result(result_dir, result):
+    path = result_path(result_dir, result.cell)
+    atomic_write_json(path, result.as_dict())
+    return path
+
+
+def load_result(path):
+    """The CellResult in `path`; ResultFileError naming the file and what is wrong."""
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ResultFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ResultFileError(path, "is not valid JSON (truncated or edited?)") from None
+    try:
+        return parse_result(data)
+    except ValueError as exc:
+        raise ResultFileError(path, str(exc)) from None
+
+
+def read_result(result_dir, cell):
+    """The earlier result of `cell`, or None when there is none or it cannot be loaded."""
+    try:
+        return load_result(result_path(result_dir, cell))
+    except ResultFileError:
+        return None
+
+
+@dataclass(frozen=True)
+class LoadedResults:
+    results: tuple
+    problems: tuple  # ResultFileError per file that could not be loaded
+
+
+def load_results(result_dir):
+    """Every result file of a result folder, sorted by file name, and the files that failed to load."""
+    folder = Path(result_dir) / RAW_DIR
+    results, problems = [], []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            results.append(load_result(path))
+        except ResultFileError as exc:
+            problems.append(exc)
+    return LoadedResults(tuple(results), tuple(problems))
+
+
+def is_complete(result, cell):
+    """A result counts as done for `cell` only when it measured the same options successfully."""
+    if result is None or not result.ok or result.cell != cell.options:
+        return False
+    # benchmark_bin reports one average for all its repeats (sample_kind says so).
+    return len(result.measurement.samples_ms) == cell.repeats or bool(result.measurement.extra.get("sample_kind"))

@@ -1,0 +1,16 @@
+"""The Runner protocol: what the sweep engine needs of whatever runs a cell (host or device)."""
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Runner(Protocol):
+    name: str
+
+    def describe(self) -> dict:
+        """The machine description stored in every result file (CPU, cores, SoC, OS, tool versions)."""
+
+    def temperatures(self) -> dict:
+        """{thermal zone: degrees Celsius} now; empty where none is readable."""
+
+    def run_cell(self, cell) -> dict:
+        """Measure one cell; the benchmark program's dict, or CellFailed / DeviceLost."""

@@ -1,0 +1,82 @@
+"""Command-line pieces shared by the commands: list parsing, numbers, the sweep and device options."""
+import argparse
+import math
+
+from lite.devices.select import TRANSPORTS
+from lite.models.registry import model_names, variant_names
+from lite.runtime.bench_program import POWER_MODES
+
+MAX_THREADS = 64
+MAX_SECONDS = 7 * 24 * 3600  # a week: anything longer is a typo, not a plan
+
+
+def comma_list(allowed, what):
+    """An argparse type: 'a,b' (or 'a b') -> ['a', 'b'], each one of `allowed`."""
+    def parse(text):
+        items = [item for item in text.replace(" ", ",").split(",") if item]
+        bad = [item for item in items if item not in allowed]
+        if bad or not items:
+            raise argparse.ArgumentTypeError(f"unknown {what} '{','.join(bad) or text}'; valid: {', '.join(allowed)}")
+        return items
+    return parse
+
+
+def parse_threads(text):
+    """'1,2,4' -> [1, 2, 4]; anything else is an argparse error naming the bad part."""
+    threads = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part.isdigit() or not 1 <= int(part) <= MAX_THREADS:
+            raise argparse.ArgumentTypeError(f"'{part}' in '{text}' is not a thread count from 1 to {MAX_THREADS}")
+        if int(part) not in threads:
+            threads.append(int(part))
+    return threads
+
+
+def bounded(kind, maximum, unit=""):
+    """An argparse type: a finite number from 0 to `maximum` (no nan, no inf)."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        if not math.isfinite(value) or not 0 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"'{text}' must be a number from 0 to {maximum:g}{unit}")
+        return value
+    return parse
+
+
+def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
+    seconds = bounded(float, MAX_SECONDS, " seconds")
+    parser.add_argument("--threads", type=parse_threads, default=[1, 2, 4],
+                        help="comma-separated thread counts (default: 1,2,4)")
+    parser.add_argument("--models", type=comma_list(model_names(), "model"), default=None,
+                        help=f"comma-separated models (default: all of {', '.join(model_names())})")
+    parser.add_argument("--variants", type=comma_list(variant_names(), "variant"), default=["fp32"],
+                        help="comma-separated variants converted by opt_models.py (default: fp32)")
+    parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the models (default: models)")
+    parser.add_argument("--warmup", type=bounded(int, 100000), default=warmup,
+                        help=f"untimed runs per cell (default: {warmup})")
+    parser.add_argument("--repeats", type=bounded(int, 100000), default=repeats,
+                        help=f"timed runs per cell (default: {repeats})")
+    parser.add_argument("--power-mode", choices=POWER_MODES, default=power_mode,
+                        help=f"Paddle Lite CPU power mode, ARM only (default: {power_mode})")
+    parser.add_argument("--cooldown", type=seconds, default=cooldown_s, metavar="SECONDS",
+                        help=f"pause between cells (default: {cooldown_s:g})")
+    parser.add_argument("--max-temp", type=bounded(float, 150.0, " °C"), default=None, metavar="CELSIUS",
+                        help="before each cell, wait until the hottest thermal zone is below this (default: off)")
+    parser.add_argument("--max-temp-wait", type=seconds, default=300.0, metavar="SECONDS",
+                        help="longest wait for --max-temp; then measure anyway and record it (default: 300)")
+    parser.add_argument("--cell-timeout", type=seconds, default=600.0, metavar="SECONDS",
+                        help="a cell running longer fails and the sweep goes on (default: 600)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep cells that already have a complete result file; run the rest")
+
+
+def add_device_arguments(parser):
+    """--transport, --serial, --tcp: how to reach the device (run_sd855.py and the app installer)."""
+    parser.add_argument("--transport", choices=TRANSPORTS, default="auto",
+                        help="adb (the adb program and its server), usb or tcp (the adb-shell package, no server), "
+                             "local (this host); auto: adb when the adb program is on PATH, else USB (default: auto)")
+    parser.add_argument("--serial", help="which device, when several are attached (see `adb devices`)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")

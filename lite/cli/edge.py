@@ -1,0 +1,24 @@
+"""The one place where typed errors become one line on stderr and an exit status."""
+import sys
+
+from lite.errors import DeviceLost, ToolkitError
+
+EXIT_FAILED_CELLS = 1
+EXIT_BAD_INPUT = 2
+EXIT_DEVICE_LOST = 3
+EXIT_INTERRUPTED = 130
+
+
+def run_edge(body, lost_hint="reconnect the device and run again"):
+    """Return body()'s exit status; a user's mistake or a lost device is a sentence, not a trace."""
+    try:
+        return body()
+    except DeviceLost as exc:
+        print(f"error: {exc}; {lost_hint}", file=sys.stderr)
+        return EXIT_DEVICE_LOST
+    except ToolkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: finished work is kept and nothing half-written is left", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,66 @@
+"""Build (or take) the Android demo APK, install it on the phone and start it: one command.
+
+Without --apk it prepares the project (copies Paddle Lite's Java library from --lite-dir, the chosen
+.nb model from models/arm and PaddleClas's ImageNet label list into it), builds it with Gradle when an
+Android SDK is present (ANDROID_HOME or ANDROID_SDK_ROOT), then installs. With --apk it installs
+that APK. Installing goes through the toolkit's Device layer (adb program, adb-shell USB/TCP).
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from lite.app.android_install import (build_apk, copy_lite_library, copy_model_and_labels,
+                                      install_and_start)
+from lite.cli.args import add_device_arguments
+from lite.cli.edge import run_edge
+from lite.devices.select import open_device
+from lite.errors import InstallError
+from lite.models.registry import get_model, model_names
+
+DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "android_demo"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python android_demo/install.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="MobileNetV1", metavar="NAME",
+                        help=f"the model to bundle: {', '.join(model_names())} (default: MobileNetV1)")
+    parser.add_argument("--lite-dir", help="Paddle Lite Android inference library for arm64-v8a "
+                                           "(inference_lite_lib.android.armv8, with java/)")
+    parser.add_argument("--lite-dir-armv7", help="the same for armeabi-v7a (optional)")
+    parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the models (default: models)")
+    parser.add_argument("--apk", help="install this APK instead of building one")
+    parser.add_argument("--project", default=str(DEFAULT_PROJECT), help="the Android project folder (default: android_demo)")
+    add_device_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return run_edge(lambda: prepare_and_install(args))
+
+
+def prepare_and_install(args):
+    project = Path(args.project)
+    get_model(args.model)
+    if args.apk:
+        apk = Path(args.apk)
+        if not apk.is_file():
+            raise InstallError(f"--apk {apk} " + ("is a folder, not an APK file" if apk.is_dir() else "does not exist"))
+    else:
+        if not args.lite_dir:
+            raise InstallError("--lite-dir is required to build the app (or pass --apk PATH): the unpacked "
+                               "inference_lite_lib.android.armv8 folder from Paddle Lite's releases")
+        copied = copy_lite_library(project, args.lite_dir, "arm64-v8a")
+        if args.lite_dir_armv7:
+            copied += copy_lite_library(project, args.lite_dir_armv7, "armeabi-v7a")
+        copied += copy_model_and_labels(project, args.model, args.models_dir)
+        print("prepared the project: " + ", ".join(str(p) for p in copied))
+        apk = build_apk(project)
+    with open_device(args.transport, args.serial, args.tcp) as device:
+        install_and_start(device, apk, project)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

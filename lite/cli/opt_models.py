@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Convert the MobileNetV1 family to Paddle Lite `.nb` models.
+
+Exports each model from Paddle (PaddleClas weights with --weights, else deterministic synthetic
+weights), converts it with paddle_lite_opt for each target and variant, checks every `.nb`
+(x86 ones must reproduce Paddle's logits in the real runtime), and writes results/models.csv
+and results/models.md. Work that is up to date is skipped.
+"""
+import argparse
+import os
+import sys
+import time
+
+from lite.cli.args import comma_list
+from lite.cli.edge import run_edge
+from lite.convert.pipeline import convert_all, converted_manifests
+from lite.errors import ToolkitError
+from lite.models.registry import family, get_model, model_names, select_models, target_names, variant_names
+from lite.models.store import ModelStore
+from lite.report.sizes import size_row, sort_rows, write_size_report
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python lite/opt_models.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="convert every model of the family")
+    which.add_argument("--models", type=comma_list(model_names(), "model"),
+                       help=f"comma-separated model names: {', '.join(model_names())}")
+    parser.add_argument("--targets", type=comma_list(target_names(), "target"), default=list(target_names()),
+                        help="comma-separated: arm (phones) and/or x86 (this host) (default: arm,x86)")
+    parser.add_argument("--variants", type=comma_list(variant_names(), "variant"), default=["fp32"],
+                        help="comma-separated; " + "; ".join(f"{v.name}: {v.about}" for v in family().variants)
+                             + " (default: fp32)")
+    parser.add_argument("--weights", metavar="DIR",
+                        help="folder of PaddleClas <Name>_pretrained.pdparams files "
+                             "(default: synthetic weights, seeded per model)")
+    parser.add_argument("--out", metavar="DIR", default="models",
+                        help="where models go: DIR/arm, DIR/x86, DIR/paddle (default: models)")
+    parser.add_argument("--results", metavar="DIR", default="results",
+                        help="where models.csv and models.md go (default: results)")
+    parser.add_argument("--force", action="store_true", help="redo work that is up to date")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return run_edge(lambda: convert_and_report(args))
+
+
+def convert_and_report(args):
+    started = time.monotonic()
+    if args.weights and not os.path.isdir(args.weights):
+        raise ToolkitError(f"--weights {args.weights} is not a folder")
+    specs = select_models(None if args.all else args.models)
+    store = ModelStore(args.out)
+    convert_all(specs, args.targets, args.variants, store, args.weights, args.force)
+    rows = sort_rows([size_row(get_model(m["model"]), m) for m in converted_manifests(store)])
+    csv_path, md_path = write_size_report(rows, args.results)
+    print(f"wrote {csv_path} and {md_path} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""What the sweep commands print at their end, and their exit status."""
+import sys
+import time
+from pathlib import Path
+
+from lite.cli.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS
+
+
+def print_problems(problems):
+    """One line per result file that could not be loaded; True if there was any."""
+    for problem in problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if problems:
+        print(f"error: {len(problems)} result file(s) could not be read; the tables leave them out", file=sys.stderr)
+    return bool(problems)
+
+
+def print_summary(result_dir, paths, problems, summary, started_monotonic):
+    print()
+    print((Path(result_dir) / "latency.md").read_text())
+    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed "
+          f"in {time.monotonic() - started_monotonic:.0f} s")
+    print("wrote " + ", ".join(str(p) for p in paths))
+    if print_problems(problems):
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED_CELLS if summary.failed else 0

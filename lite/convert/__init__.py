@@ -1,0 +1,1 @@
+"""Paddle export -> paddle_lite_opt -> checked .nb files."""

@@ -1,0 +1,101 @@
+"""Stage 2: Paddle inference files -> Paddle Lite `.nb` for one target and variant.
+
+`paddle_lite_opt`'s exit status is never trusted: the `.nb` must exist, carry a `.nb` header and,
+on x86, load and reproduce Paddle's logits in the real runtime (in a child process). opt writes into
+a staging folder; only a checked file is renamed into place.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lite.convert.nb_format import check_nb_file
+from lite.convert.opt import opt_command, run_opt, tool_versions
+from lite.errors import ConversionError, ModelFileError
+from lite.models.registry import get_variant
+from lite.models.store import manifest_of
+from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text
+from lite.util.text import last_line
+
+CHECK_TIMEOUT_S = 300
+HOST_CHECK_MODULE = "lite.runtime.host_check"  # run as a child: Paddle Lite must not share our process
+
+
+@dataclass(frozen=True)
+class ConvertedModel:
+    name: str
+    target: str
+    variant: str
+    nb_path: Path
+    manifest: dict
+
+
+def convert_key(exported, target, variant):
+    return sha256_text(json.dumps({"export": exported.key, "target": target, "variant": variant,
+                                   "flags": get_variant(variant).opt_flags, "tools": tool_versions(),
+                                   "convert": sha256_file(__file__)}, sort_keys=True))
+
+
+def up_to_date(exported, target, variant, store):
+    nb_file = store.nb_file(target, exported.name, variant)
+    manifest = read_json(manifest_of(nb_file))
+    if (manifest and manifest.get("key") == convert_key(exported, target, variant)
+            and nb_file.is_file() and manifest.get("nb_sha256") == sha256_file(nb_file)):
+        return ConvertedModel(exported.name, target, variant, nb_file, manifest)
+    return None
+
+
+def host_check(nb_file, reference_npz, variant, model_name):
+    """Run the x86 `.nb` in a child process and compare with Paddle; raise on any problem."""
+    command = [sys.executable, "-m", HOST_CHECK_MODULE, str(nb_file), str(reference_npz), variant]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        raise ConversionError(f"{model_name}: the x86 runtime did not finish within "
+                              f"{CHECK_TIMEOUT_S} s on the converted model") from exc
+    if done.returncode != 0:
+        reason = last_line(done.stderr, f"exit status {done.returncode}")
+        raise ConversionError(f"{model_name}: the converted x86 model does not run in Paddle Lite: {reason}")
+    result = json.loads(last_line(done.stdout))
+    if result["problem"]:
+        raise ConversionError(f"{model_name} ({variant}, x86): Paddle Lite's logits do not match "
+                              f"Paddle's: {result['problem']}")
+    return result
+
+
+def convert(exported, target, variant, store):
+    """Convert, check and move into place; return the ConvertedModel with its manifest."""
+    final = store.nb_file(target, exported.name, variant)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.stem}."))
+    try:
+        staged = staging / final.name
+        done = run_opt(opt_command(exported.model_file, exported.params_file, target, variant,
+                                   staged.with_suffix("")), exported.name)
+        if not staged.is_file() or staged.stat().st_size == 0:
+            raise ConversionError(f"paddle_lite_opt wrote no .nb for {exported.name} ({target}, {variant}); "
+                                  f"exit status {done.returncode}, last line: "
+                                  f"{last_line(done.stdout + done.stderr, 'no output')}")
+        try:
+            opt_version = check_nb_file(staged, exported.name)
+        except ModelFileError as exc:
+            raise ConversionError(str(exc)) from exc
+        check = None
+        if target == "x86":
+            check = host_check(staged, exported.reference_io_file, variant, exported.name)
+        manifest = {
+            "key": convert_key(exported, target, variant), "model": exported.name, "target": target,
+            "variant": variant, "nb_file": final.name, "nb_sha256": sha256_file(staged),
+            "storage_bytes": staged.stat().st_size, "opt_version": opt_version,
+            "weights_origin": exported.weights_origin, "tool_versions": tool_versions(),
+            "host_check": check,
+        }
+        os.replace(staged, final)
+        atomic_write_json(manifest_of(final), manifest)
+        return ConvertedModel(exported.name, target, variant, final, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

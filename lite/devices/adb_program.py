@@ -1,0 +1,97 @@
+"""A device reached through the `adb` program and its server, as most users already run it."""
+import shutil
+import subprocess
+
+from lite.devices.base import Device, ShellResult
+from lite.errors import DeviceError, DeviceLost, DeviceTimeout
+from lite.util.text import last_line
+
+UNAUTHORIZED_HELP = "unlock the phone and accept the 'Allow USB debugging?' prompt, then run again"
+
+
+def parse_devices(listing):
+    """[(serial, state)] from `adb devices` output (pure)."""
+    devices = []
+    for line in listing.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 2:
+            devices.append((parts[0], parts[1]))
+    return devices
+
+
+def choose_serial(devices, serial=None):
+    """The serial to use, or a DeviceError saying what is wrong (pure)."""
+    if serial:
+        states = dict(devices)
+        if serial not in states:
+            raise DeviceError(f"no device {serial} in `adb devices`; attached: "
+                              f"{', '.join(s for s, _ in devices) or 'none'}")
+        chosen = [(serial, states[serial])]
+    else:
+        if not devices:
+            raise DeviceError("no device attached: plug the phone in with USB debugging enabled "
+                              "(or use --tcp HOST:PORT), then check `adb devices`")
+        if len(devices) > 1:
+            raise DeviceError(f"several devices attached ({', '.join(s for s, _ in devices)}): choose one with --serial")
+        chosen = devices
+    serial, state = chosen[0]
+    if state == "unauthorized":
+        raise DeviceError(f"device {serial} is unauthorized: {UNAUTHORIZED_HELP}")
+    if state != "device":
+        raise DeviceError(f"device {serial} is {state}; reconnect it and check `adb devices`")
+    return serial
+
+
+class AdbProgramDevice(Device):
+    def __init__(self, serial=None, adb="adb", env=None, tcp=None):
+        if not shutil.which(adb):
+            raise DeviceError("the adb program is not on PATH: install it (Debian: apt-get install adb; "
+                              "or Android's platform-tools) or use --transport usb|tcp")
+        self._adb, self._env = adb, env
+        if tcp:
+            done = self._run("connect", tcp)
+            if "connected to" not in done.stdout:
+                raise DeviceError(f"adb connect {tcp} failed: {(done.stdout + done.stderr).strip()}")
+            serial = serial or tcp
+        self.serial = choose_serial(parse_devices(self._run("devices").stdout), serial)
+        self.description = f"{self.serial} (adb)"
+
+    def _run(self, *args, timeout_s=120.0):
+        return subprocess.run([self._adb, *args], capture_output=True, text=True, env=self._env, timeout=timeout_s)
+
+    def _state(self):
+        try:
+            return self._run("-s", self.serial, "get-state", timeout_s=15).stdout.strip()
+        except subprocess.TimeoutExpired:
+            return "unknown"
+
+    def _lost_if_gone(self, what):
+        state = self._state()
+        if state != "device":
+            raise DeviceLost(f"{self.description} went away during {what} (state now: {state or 'gone'})")
+
+    def shell(self, command, timeout_s=None):
+        try:
+            done = subprocess.run([self._adb, "-s", self.serial, "shell", command], capture_output=True,
+                                  env=self._env, timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            self._lost_if_gone("a command")
+            raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on {self.description}") from exc
+        stderr = done.stderr.decode("utf-8", "replace")
+        if done.returncode != 0 and stderr.startswith(("error: device", "error: closed", "error: no devices",
+                                                       "error: protocol fault")):
+            self._lost_if_gone("a command")
+        return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), stderr)
+
+    def _transfer(self, verb, source, target):
+        done = self._run("-s", self.serial, verb, str(source), str(target), timeout_s=3600)
+        if done.returncode != 0:
+            self._lost_if_gone(f"adb {verb}")
+            raise DeviceError(f"adb {verb} {source} {target} failed: "
+                              f"{last_line(done.stderr or done.stdout, f'exit status {done.returncode}')}")
+
+    def push(self, local_path, device_path):
+        self._transfer("push", local_path, device_path)
+
+    def pull(self, device_path, local_path):
+        self._transfer("pull", device_path, local_path)

@@ -1,0 +1,1 @@
+"""Tables and plots, rebuilt from result files and model manifests alone."""

@@ -1,0 +1,143 @@
+"""Latency tables in the layout of the published one, rebuilt from result files alone (pure).
+
+One row per model and variant: the median ms at each thread count (with p90 and CV), the
+storage size, and, when the device is a Snapdragon 855, the published figure and the ratio.
+"""
+import csv
+import io
+
+from lite.bench.cells import thread_label
+from lite.bench.stats import latency_stats
+from lite.devices.facts import is_sd855
+from lite.devices.machine import describe
+from lite.models.registry import family
+from lite.util.units import MIB
+
+
+def thread_counts(results):
+    return sorted({r.cell.threads for r in results})
+
+
+def latency_rows(results):
+    """Rows in registry order: {model, variant, storage_bytes, cells: {threads: stats|error}}."""
+    registry = family()
+    specs = {spec.name: spec for spec in registry.models}
+    rows = {}
+    for result in results:
+        cell = result.cell
+        row = rows.setdefault((cell.model, cell.variant), {
+            "model": cell.model, "variant": cell.variant, "target": cell.target,
+            "storage_bytes": result.model_file["storage_bytes"], "cells": {}, "spec": specs.get(cell.model),
+            "published": specs[cell.model].published if cell.model in specs else {}})
+        if result.ok:
+            stats = latency_stats(result.measurement.samples_ms)
+            row["cells"][cell.threads] = {**stats, "cpus_used": list(result.measurement.cpus_used)}
+        else:
+            row["cells"][cell.threads] = {"error": result.error}
+    return sorted(rows.values(), key=lambda r: registry.sort_key(r["model"], r["variant"]))
+
+
+def published_ms(row, threads):
+    """The published Snapdragon 855 figure for a row's model at `threads`, or None."""
+    return row["spec"].published_sd855_ms(threads) if row["spec"] else None
+
+
+def csv_columns(threads, sd855):
+    columns = ["model", "variant", "target"]
+    for t in threads:
+        columns += [f"threads{t}_ms_median", f"threads{t}_ms_p90", f"threads{t}_ms_mean", f"threads{t}_cv",
+                    f"threads{t}_samples"]
+        if sd855:
+            columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
+    columns += ["storage_bytes", "storage_mib", "published_storage_m", "device"]
+    return columns
+
+
+def to_csv(rows, threads, machine):
+    sd855 = is_sd855(machine)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=csv_columns(threads, sd855), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        line = {"model": row["model"], "variant": row["variant"], "target": row["target"],
+                "storage_bytes": row["storage_bytes"], "storage_mib": round(row["storage_bytes"] / MIB, 3),
+                "published_storage_m": row["published"].get("storage_size_m", ""),
+                "device": describe(machine)}
+        for t in threads:
+            stats = row["cells"].get(t)
+            if stats and "error" not in stats:
+                line.update({f"threads{t}_ms_median": round(stats["median_ms"], 3),
+                             f"threads{t}_ms_p90": round(stats["p90_ms"], 3),
+                             f"threads{t}_ms_mean": round(stats["mean_ms"], 3),
+                             f"threads{t}_cv": round(stats["cv"], 4), f"threads{t}_samples": stats["n"]})
+                if sd855 and published_ms(row, t):
+                    line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
+                    line[f"threads{t}_ratio_to_published"] = round(stats["median_ms"] / published_ms(row, t), 3)
+            elif stats:
+                line[f"threads{t}_ms_median"] = "failed"
+        writer.writerow(line)
+    return out.getvalue()
+
+
+def _md_cell(stats):
+    if stats is None:
+        return "–"
+    if "error" in stats:
+        return "failed"
+    return f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%)"
+
+
+def to_markdown(rows, threads, machine, results):
+    sd855 = is_sd855(machine)
+    versions = machine.get("tool_versions", {})
+    first = min((r.started_at for r in results), default="")
+    last = max((r.finished_at for r in results), default="")
+    warmup = sorted({r.cell.warmup for r in results})
+    repeats = sorted({r.cell.repeats for r in results})
+    lines = [
+        f"# Latency on {machine.get('device', 'device')}",
+        "",
+        f"Device: {describe(machine)}.",
+        f"Runner: {', '.join(sorted({r.runner or '?' for r in results}))}; "
+        + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
+        + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
+        f"warm-up {warmup}, repeats {repeats}; batch 1, input 1x3x224x224.",
+        f"Measured {first} to {last}. Median ms of the timed runs (coefficient of variation); "
+        f"every figure is rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
+        "",
+    ]
+    header = "| Model | Variant | " + " | ".join(f"{thread_label(t)} (ms)" for t in threads)
+    rule = "| --- | --- | " + " | ".join("---:" for _ in threads)
+    if sd855:
+        header += " | " + " | ".join(f"published {t}T (ms) | ratio {t}T" for t in threads)
+        rule += " | " + " | ".join("---: | ---:" for _ in threads)
+    header += " | Storage (MiB) | Published storage (M) |"
+    rule += " | ---: | ---: |"
+    lines += [header, rule]
+    for row in rows:
+        cells = [_md_cell(row["cells"].get(t)) for t in threads]
+        line = f"| {row['model']} | {row['variant']} | " + " | ".join(cells)
+        if sd855:
+            pairs = []
+            for t in threads:
+                stats, published = row["cells"].get(t), published_ms(row, t)
+                ratio = (f"{stats['median_ms'] / published:.2f}" if stats and "error" not in stats and published
+                         else "–")
+                pairs.append(f"{published if published else '–'} | {ratio}")
+            line += " | " + " | ".join(pairs)
+        storage_m = row["published"].get("storage_size_m")
+        line += f" | {row['storage_bytes'] / MIB:.2f} | {storage_m if storage_m else '–'} |"
+        lines.append(line)
+    failures = [r for r in results if not r.ok]
+    if failures:
+        lines += ["", "Failed cells:"]
+        lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {r.error}" for r in failures]
+    capped = sorted({(r.cell.threads, r.measurement.extra["math_threads"]) for r in results
+                     if r.ok and r.measurement.extra.get("math_threads") not in (None, r.cell.threads)})
+    if capped:
+        lines += ["", "Thread counts above the CPUs available were capped by the math library: "
+                      + ", ".join(f"{asked} asked, {got} used" for asked, got in capped) + "."]
+    if not sd855:
+        lines += ["", "This device is not a Snapdragon 855, so the published SD855 figures are not set "
+                      "beside these; see `lite/models/reference/paddleclas_mobilenetv1_sd855.csv`."]
+    return "\n".join(lines) + "\n"

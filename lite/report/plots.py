@@ -1,0 +1,77 @@
+"""PNG figures from latency rows, in the spirit of PaddleClas's accuracy/latency plots.
+
+Figures are drawn on matplotlib's Agg canvas directly: no pyplot, no global backend, no display.
+"""
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from lite.devices.facts import is_sd855
+from lite.report.latency import published_ms
+from lite.util.units import MIB
+
+
+def _figure(size_in):
+    figure = Figure(figsize=size_in)
+    FigureCanvasAgg(figure)
+    return figure, figure.add_subplot()
+
+
+def _ok(stats):
+    return stats is not None and "error" not in stats
+
+
+def plot_latency_vs_threads(rows, machine, path):
+    fig, ax = _figure((7, 4.5))
+    sd855 = is_sd855(machine)
+    for row in rows:
+        points = sorted((t, s["median_ms"]) for t, s in row["cells"].items() if _ok(s))
+        if not points:
+            continue
+        label = row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}")
+        line, = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        if sd855:
+            published = [(t, published_ms(row, t)) for t, _ in points]
+            published = [p for p in published if p[1]]
+            ax.plot([p[0] for p in published], [p[1] for p in published], linestyle="--",
+                    color=line.get_color(), alpha=0.6)
+    ax.set_xlabel("threads")
+    ax.set_ylabel("median latency (ms)")
+    ax.set_xticks(sorted({t for r in rows for t in r["cells"]}))
+    title = f"Latency against threads: {machine.get('device', '')}"
+    ax.set_title(title + (" (dashed: published SD855)" if sd855 else ""))
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def plot_top1_against(rows, machine, path, x_of, xlabel):
+    fig, ax = _figure((6.5, 4.5))
+    for row in rows:
+        x, top1 = x_of(row), row["published"].get("top1")
+        if x is None or top1 is None:
+            continue
+        ax.scatter([x], [100 * top1])
+        ax.annotate(row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}"), (x, 100 * top1),
+                    fontsize=8, xytext=(4, 4), textcoords="offset points")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("published ImageNet Top-1 (%)")
+    ax.set_title(f"Top-1 (PaddleClas) against {xlabel.split(' (')[0]}: {machine.get('device', '')}")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def write_plots(rows, machine, folder):
+    paths = [folder / "latency_vs_threads.png", folder / "top1_vs_latency.png", folder / "top1_vs_storage.png"]
+    plot_latency_vs_threads(rows, machine, paths[0])
+    lowest = min((t for r in rows for t in r["cells"]), default=1)
+
+    def latency(row):
+        stats = row["cells"].get(lowest)
+        return stats["median_ms"] if _ok(stats) else None
+
+    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)")
+    plot_top1_against(rows, machine, paths[2], lambda r: r["storage_bytes"] / MIB, "storage (MiB)")
+    return paths

@@ -1,0 +1,95 @@
+"""`results/models.csv` and `models.md`: storage, params and FLOPs beside the published columns.
+
+Building rows and tables is pure; `write_size_report` is the only function that touches files.
+"""
+import csv
+import io
+from pathlib import Path
+
+from lite.models.counts import count_model
+from lite.models.registry import family
+from lite.util.files import atomic_write_text
+from lite.util.units import MB, MIB
+COLUMNS = ("model", "variant", "target", "scale", "params", "params_m", "published_params_m",
+           "params_ratio", "macs_g", "flops_g", "published_flops_g", "flops_ratio", "storage_bytes",
+           "storage_mib", "storage_mb", "published_storage_m", "storage_ratio_mib", "weights_origin",
+           "paddlepaddle_version", "paddlelite_version", "opt_version", "nb_sha256")
+
+
+def _ratio(measured, published):
+    return round(measured / published, 4) if published else None
+
+
+def size_row(spec, manifest):
+    counts = count_model(spec.scale, spec.input_shape[-1], spec.class_num)
+    published = spec.published
+    storage_bytes = manifest["storage_bytes"]
+    return {
+        "model": spec.name, "variant": manifest["variant"], "target": manifest["target"],
+        "scale": spec.scale, "params": counts.params, "params_m": round(counts.params_m, 4),
+        "published_params_m": published.get("params_m"),
+        "params_ratio": _ratio(counts.params_m, published.get("params_m")),
+        "macs_g": round(counts.macs_g, 4), "flops_g": round(counts.flops_g, 4),
+        "published_flops_g": published.get("flops_g"),
+        "flops_ratio": _ratio(counts.flops_g, published.get("flops_g")),
+        "storage_bytes": storage_bytes, "storage_mib": round(storage_bytes / MIB, 3),
+        "storage_mb": round(storage_bytes / MB, 3),
+        "published_storage_m": published.get("storage_size_m"),
+        "storage_ratio_mib": _ratio(storage_bytes / MIB, published.get("storage_size_m")),
+        "weights_origin": manifest["weights_origin"],
+        "paddlepaddle_version": manifest["tool_versions"]["paddlepaddle"],
+        "paddlelite_version": manifest["tool_versions"]["paddlelite"],
+        "opt_version": manifest["opt_version"], "nb_sha256": manifest["nb_sha256"],
+    }
+
+
+def sort_rows(rows):
+    """Target, then the registry's variant and model order."""
+    return sorted(rows, key=lambda r: (r["target"], *family().sort_key(r["model"], r["variant"])))
+
+
+def to_csv(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
+    return out.getvalue()
+
+
+def _cell(value, fmt="{:.2f}"):
+    return "–" if value is None else fmt.format(value)
+
+
+def to_markdown(rows):
+    lines = [
+        "# Model storage, parameters and FLOPs",
+        "",
+        "Made by `python lite/opt_models.py`; every measured number comes from the `.nb` files it wrote.",
+        "Published columns: PaddleClas MobileNetV1 tables (storage printed as M; compared here in MiB).",
+        "Params: conv weights, BatchNorm scale and shift, fc weight and bias (running statistics not counted).",
+        "FLOPs = 2 x multiply-accumulates of convs and fc.",
+        "",
+        "| Model | Target | Variant | Storage (MiB) | Storage (MB) | Published storage (M) | MiB / published "
+        "| Params (M) | Published params (M) | FLOPs (G) | Published FLOPs (G) | FLOPs / published | Weights |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['model']} | {r['target']} | {r['variant']} | {r['storage_mib']:.2f} | {r['storage_mb']:.2f} "
+            f"| {_cell(r['published_storage_m'], '{:g}')} | {_cell(r['storage_ratio_mib'], '{:.3f}')} "
+            f"| {r['params_m']:.3f} | {_cell(r['published_params_m'], '{:.2f}')} | {r['flops_g']:.3f} "
+            f"| {_cell(r['published_flops_g'], '{:.2f}')} | {_cell(r['flops_ratio'], '{:.3f}')} "
+            f"| {r['weights_origin'][:23]} |")
+    if rows:
+        r = rows[0]
+        lines += ["", f"Tools: paddlepaddle {r['paddlepaddle_version']}, paddlelite {r['paddlelite_version']} "
+                      f"(opt {r['opt_version']})."]
+    return "\n".join(lines) + "\n"
+
+
+def write_size_report(rows, results_dir):
+    results_dir = Path(results_dir)
+    atomic_write_text(results_dir / "models.csv", to_csv(rows))
+    atomic_write_text(results_dir / "models.md", to_markdown(rows))
+    return results_dir / "models.csv", results_dir / "models.md"

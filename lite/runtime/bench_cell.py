@@ -1,0 +1,50 @@
+"""Benchmark one x86 `.nb` at one thread count in this (fresh) process; print the JSON contract.
+
+Run by the host runner as `python -m lite.runtime.bench_cell ...`, one process per cell, so that
+the thread setting and CPU affinity of one cell never leak into the next. When a reference
+(`reference_io.npz` from the export) is given, the logits must match Paddle's before any timing.
+"""
+import argparse
+import json
+import sys
+
+from lite.convert.export import load_reference_io
+from lite.convert.logits import compare_logits, verdict
+from lite.errors import CellFailed
+from lite.runtime.bench_program import fixed_input, pin_to_cpus, time_runs
+from lite.runtime.edge import child_edge
+from lite.runtime.host_predictor import HostPredictor
+
+
+def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32"):
+    cpus = pin_to_cpus(threads)
+    predictor = HostPredictor(nb_path, threads)
+    check = None
+    if reference_npz:
+        image, reference = load_reference_io(reference_npz)
+        check = compare_logits(reference, predictor.infer(image))
+        problem = verdict(check, variant)
+        if problem:
+            raise CellFailed(f"{nb_path}: logits do not match Paddle's ({problem}); not timed")
+    else:
+        image = fixed_input()
+    return {"model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
+            "repeats": repeats, **time_runs(predictor, image, warmup, repeats), "cpus_allowed": cpus,
+            "logit_check": check}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("nb_path")
+    parser.add_argument("--threads", type=int, default=1, help="math threads and CPUs (default: 1)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed runs (default: 20)")
+    parser.add_argument("--repeats", type=int, default=100, help="timed runs (default: 100)")
+    parser.add_argument("--reference", help="reference_io.npz: check logits before timing")
+    parser.add_argument("--variant", default="fp32", help="fp32/int8/...: the logit tolerance")
+    args = parser.parse_args(argv)
+    return child_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
+                                                   args.reference, args.variant))) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

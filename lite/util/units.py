@@ -1,0 +1,3 @@
+"""Size units, named once."""
+MIB = 1024 * 1024
+MB = 1000 * 1000
