@@ -14,8 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from lite.bench.results import load_results
-from lite.bench.stats import latency_stats, spread
+try:
+    from lite.bench.results import load_results
+    from lite.bench.stats import latency_stats, spread
+except ImportError as exc:  # not the project's Python: one line, no traceback
+    sys.exit(f"error: {exc}; use `make bench`, or `. .venv/bin/activate` after `make setup`")
 
 REPO = Path(__file__).resolve().parent.parent
 STABILITY_GOAL = 0.03

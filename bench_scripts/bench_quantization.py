@@ -12,8 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lite.models.registry import model_names
-from lite.models.store import ModelStore
+try:
+    from lite.models.registry import model_names
+    from lite.models.store import ModelStore
+except ImportError as exc:  # not the project's Python: one line, no traceback
+    sys.exit(f"error: {exc}; use `make bench`, or `. .venv/bin/activate` after `make setup`")
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,21 +19,14 @@ class CellOptions:
 
 
 @dataclass(frozen=True)
-class Cell:
-    model: str
-    variant: str
-    target: str
-    threads: int
-    power_mode: str
-    warmup: int
-    repeats: int
-    nb_path: Path
+class Cell(CellOptions):
+    """The options plus the local files the runner needs (not part of a result's identity)."""
+    nb_path: Path = None
     reference_npz: Path = None
 
     @property
     def options(self):
-        return CellOptions(self.model, self.variant, self.target, self.threads, self.power_mode, self.warmup,
-                           self.repeats)
+        return CellOptions(**{name: getattr(self, name) for name in CellOptions.__dataclass_fields__})
 
 
 def cell_id(cell):
