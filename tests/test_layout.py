@@ -176,3 +176,15 @@ def test_the_wrong_python_gets_one_line_naming_the_fix(script):
 def test_the_wrong_python_importing_the_package_is_told_which_python():
     done = subprocess.run(["/usr/bin/python3", "-c", "import lite"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode != 0 and "Python 3.10" in done.stderr and "make run" in done.stderr
+
+
+def test_no_source_file_is_hidden_by_gitignore():
+    # a too-wide ignore pattern (`models/` once hid lite/models/) makes a clean clone lack modules
+    done = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "lite", "tests",
+                           "cxx_demo", "android_demo", "bench_scripts", "scripts", "docs"],
+                          capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        pytest.skip("not a git checkout")
+    hidden = [p for p in done.stdout.splitlines() if p.endswith((".py", ".json", ".csv", ".cc", ".h", ".java", ".sh"))
+              and "__pycache__" not in p and "/build/" not in p]
+    assert hidden == []

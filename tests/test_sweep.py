@@ -111,3 +111,36 @@ def test_max_temp_without_thermal_zones_says_so(tmp_path, nb_file):
     run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1,)), ScriptedDeviceDouble(), tmp_path,
               max_temp_c=45, say=lines.append)
     assert lines[0].startswith("note: no thermal zone is readable")
+
+
+def test_resume_reruns_a_cell_whose_model_file_changed(tmp_path, nb_file):
+    plan = cells(nb_file, models=("MobileNetV1",), threads=(1,))
+    run_sweep(plan, ScriptedDeviceDouble(), tmp_path, say=lambda *_: None)
+    same = ScriptedDeviceDouble()
+    run_sweep(plan, same, tmp_path, resume=True, say=lambda *_: None)
+    assert same.calls == []  # same bytes, same runner, same device: kept
+    nb_file.write_bytes(nb_file.read_bytes() + b"\x01")  # the .nb was remade
+    changed = ScriptedDeviceDouble()
+    run_sweep(plan, changed, tmp_path, resume=True, say=lambda *_: None)
+    assert len(changed.calls) == 1
+
+
+def test_resume_reruns_cells_measured_by_another_runner_or_device(tmp_path, nb_file):
+    plan = cells(nb_file, models=("MobileNetV1",), threads=(1,))
+    run_sweep(plan, ScriptedDeviceDouble(), tmp_path, say=lambda *_: None)
+    other = ScriptedDeviceDouble()
+    other.name = "another-runner"
+    run_sweep(plan, other, tmp_path, resume=True, say=lambda *_: None)
+    assert len(other.calls) == 1
+    elsewhere = ScriptedDeviceDouble()
+    elsewhere.name = "another-runner"
+    elsewhere.describe = lambda: {"device": "another-phone"}
+    run_sweep(plan, elsewhere, tmp_path, resume=True, say=lambda *_: None)
+    assert len(elsewhere.calls) == 1
+
+
+def test_progress_says_1_thread_not_1_threads(tmp_path, nb_file):
+    lines = []
+    run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1, 2)), ScriptedDeviceDouble(), tmp_path,
+              say=lines.append)
+    assert "MobileNetV1 fp32 1 thread: median" in lines[0] and "2 threads: median" in lines[1]

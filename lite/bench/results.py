@@ -187,9 +187,15 @@ def load_results(result_dir):
     return LoadedResults(tuple(results), tuple(problems))
 
 
-def is_complete(result, cell):
-    """A result counts as done for `cell` only when it measured the same options successfully."""
+def is_complete(result, cell, model_sha256=None, runner=None, device=None):
+    """A result counts as done for `cell` only when it measured the same options successfully, on the
+    same model bytes (sha256), with the same runner, on the same device (each when given)."""
     if result is None or not result.ok or result.cell != cell.options:
+        return False
+    expected = {"model": model_sha256, "runner": runner, "device": device}
+    recorded = {"model": result.model_file.get("sha256"), "runner": result.runner,
+                "device": result.machine.get("device")}
+    if any(value is not None and recorded[key] != value for key, value in expected.items()):
         return False
     # benchmark_bin reports one average for all its repeats (sample_kind says so).
     return len(result.measurement.samples_ms) == cell.repeats or bool(result.measurement.extra.get("sample_kind"))

@@ -75,14 +75,16 @@ def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_te
     if max_temp_c is not None and not runner.temperatures():
         say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
     for index, cell in enumerate(cells, 1):
-        if resume and is_complete(read_result(result_dir, cell), cell):
+        model_file = model_file_info(cell.nb_path)
+        if resume and is_complete(read_result(result_dir, cell), cell, model_file["sha256"], runner.name,
+                                  machine.get("device")):
             summary.skipped += 1
             say(f"[{index}/{total}] {cell.model} {cell.variant} {thread_label(cell.threads)}: done earlier, kept")
             continue
         if summary.ran and cooldown_s > 0:
             sleep(cooldown_s)
         cooling, temperatures_before = wait_until_cool(runner.temperatures, max_temp_c, max_temp_wait_s, say, sleep)
-        context = {"runner": runner.name, "model_file": model_file_info(cell.nb_path), "machine": machine,
+        context = {"runner": runner.name, "model_file": model_file, "machine": machine,
                    "temperatures_before_c": temperatures_before, "cooling": cooling, "started_at": now_iso()}
         try:
             measurement, error = Measurement.from_program(runner.run_cell(cell)), None

@@ -58,8 +58,11 @@ def parse_args(argv):
 
 def result_folder(results_root, machine, requested=None):
     """RESULTS/<name>: --name, else the device's own safe name; always a plain child of the root."""
-    name = safe_name(requested) if requested else machine["device"]
-    return Path(results_root) / name
+    name = safe_name(requested) if requested else safe_name(machine.get("device"))
+    folder = Path(results_root) / name
+    if folder.resolve().parent != Path(results_root).resolve():  # never outside the results root
+        raise ToolkitError(f"results folder {folder} is not inside {results_root}")
+    return folder
 
 
 def make_runner(args, device, machine, workdir):
