@@ -28,3 +28,17 @@ def test_a_snapdragon_855_is_named_sd855_and_name_overrides_are_made_safe(tmp_pa
     machine = {"soc": "SM8150", "board_platform": "msmnile"}
     assert device_name(machine) == "sd855"
     assert result_folder(tmp_path, dict(machine, device="sd855"), requested="../escape").name == "escape"
+
+
+def test_exit_reasons_read_the_same_from_python_and_from_a_shell():
+    from lite.util.text import exit_reason
+    assert exit_reason(-11) == exit_reason(139) == "crashed with signal 11"
+    assert exit_reason(3) == "exited with status 3"
+
+
+def test_an_unknown_abi_is_an_error_not_a_fallback_to_arm():
+    from lite.devices.facts import model_target_for
+    from lite.errors import DeviceError
+    assert model_target_for("arm64-v8a") == "arm" and model_target_for("x86_64") == "x86"
+    with pytest.raises(DeviceError, match="'mips'.*--model-target"):
+        model_target_for("mips")

@@ -13,7 +13,7 @@ from lite.bench.outputs import benchmark_bin_contract, parse_bench_output, parse
 from lite.devices.facts import join, temperatures
 from lite.errors import BenchOutputError, CellFailed, DeviceTimeout
 from lite.runtime import bench_program
-from lite.util.text import last_line
+from lite.util.text import exit_reason, last_line
 
 RUNNERS = ("cxx", "benchmark_bin", "python")
 BENCH_PROGRAM = Path(bench_program.__file__)
@@ -29,11 +29,6 @@ def unmatchable_by_itself(path):
     name = Path(path).name
     escaped_dir = re.escape(str(Path(path).parent) + "/")
     return f"{escaped_dir}[{re.escape(name[0])}]{re.escape(name[1:])}" if name else re.escape(path)
-
-
-def exit_reason(code):
-    # Android's and Linux's shells report a signal death as 128 + signal.
-    return f"crashed with signal {code - 128}" if code > 128 else f"exited with status {code}"
 
 
 class DeviceRunner:

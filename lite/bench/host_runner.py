@@ -8,7 +8,7 @@ from importlib import metadata
 from lite.bench.outputs import parse_bench_output
 from lite.devices.machine import describe_host, local_list_dir, local_read_text, read_temperatures
 from lite.errors import BenchOutputError, CellFailed
-from lite.util.text import last_line
+from lite.util.text import exit_reason, last_line
 
 BENCH_CELL_MODULE = "lite.runtime.bench_cell"  # one fresh process per cell
 
@@ -45,7 +45,8 @@ class HostRunner:
         except subprocess.TimeoutExpired as exc:
             raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s") from exc
         if done.returncode != 0:
-            raise CellFailed(last_line(done.stderr, f"exit status {done.returncode}").removeprefix("error: "))
+            reason = last_line(done.stderr, "no output").removeprefix("error: ")
+            raise CellFailed(reason if done.returncode == 2 else f"{exit_reason(done.returncode)}: {reason}")
         try:
             return parse_bench_output(done.stdout)
         except BenchOutputError as exc:

@@ -20,7 +20,7 @@ from lite.cli.args import add_device_arguments, add_sweep_arguments
 from lite.cli.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.convert.pipeline import converted_manifests
-from lite.devices.facts import ANDROID_ABIS, describe_device, is_sd855
+from lite.devices.facts import describe_device, is_sd855, model_target_for
 from lite.devices.select import open_device
 from lite.devices.sync import sync_files
 from lite.errors import ToolkitError
@@ -106,7 +106,7 @@ def sweep_on(device, args, started):
         print(f"warning: this device's SoC is {machine.get('soc') or 'unknown'}, not a Snapdragon 855 "
               f"(SM8150/msmnile); results go to {result_dir} and are not compared with the "
               f"published SD855 figures")
-    target = args.model_target if args.model_target != "auto" else ANDROID_ABIS.get(machine["abi"], "arm")
+    target = args.model_target if args.model_target != "auto" else model_target_for(machine["abi"])
     store = ModelStore(args.models_dir)
     cells = plan_cells(store, args.models, args.variants, args.threads, target, power_mode=args.power_mode,
                        warmup=args.warmup, repeats=args.repeats, with_reference=False)

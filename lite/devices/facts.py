@@ -70,6 +70,14 @@ def abi_of(props, uname_machine):
     return props.get("ro.product.cpu.abi") or UNAME_ABIS.get(uname_machine, uname_machine)
 
 
+def model_target_for(abi):
+    """Which converted models (arm or x86) a device with this ABI runs; DeviceError for any other ABI."""
+    if abi not in ANDROID_ABIS:
+        raise DeviceError(f"the device's ABI is '{abi}', which Paddle Lite builds nothing for "
+                          f"(known: {', '.join(ANDROID_ABIS)}); pass --model-target arm|x86 to choose yourself")
+    return ANDROID_ABIS[abi]
+
+
 def is_sd855(machine):
     soc = " ".join(str(machine.get(k) or "") for k in ("soc", "board_platform", "soc_model")).lower()
     return any(name in soc for name in SD855_SOCS)

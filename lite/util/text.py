@@ -8,6 +8,15 @@ def last_line(text, default=""):
     return lines[-1] if lines else default
 
 
+def exit_reason(code):
+    """How a process ended, in words: Python reports a signal death as -N, shells (adb's too) as 128+N."""
+    if code < 0:
+        return f"crashed with signal {-code}"
+    if code > 128:
+        return f"crashed with signal {code - 128}"
+    return f"exited with status {code}"
+
+
 def safe_name(text, fallback="device"):
     """A plain folder name made from untrusted text: letters, digits, `_`, `-`, `.`; never `.` or `..`."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(text or "")).strip("._")[:64].lower()
