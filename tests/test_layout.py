@@ -183,8 +183,7 @@ def test_no_source_file_is_hidden_by_gitignore():
     done = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "lite", "tests",
                            "cxx_demo", "android_demo", "bench_scripts", "scripts", "docs"],
                           capture_output=True, text=True, cwd=REPO)
-    if done.returncode != 0:
-        pytest.skip("not a git checkout")
+    assert done.returncode == 0, done.stderr  # CI runs on a clone: this always has git to ask
     hidden = [p for p in done.stdout.splitlines() if p.endswith((".py", ".json", ".csv", ".cc", ".h", ".java", ".sh"))
               and "__pycache__" not in p and "/build/" not in p]
     assert hidden == []

@@ -5,8 +5,9 @@
 // - output 0 is 1x1000: out[k] = mean of input[i] over i % 1000 == k, times (1 + k / 1000), plus
 //   a model-dependent offset, so it depends on the input and on the model file;
 // - a model file containing "crash-me" aborts the process when loaded;
-// - Run() also does a fixed amount of arithmetic split over `threads` std::threads, so latency
-//   falls as threads rise (measurably, like a real runtime on idle cores).
+// - Run() also does a fixed amount of arithmetic split over `threads` std::threads, as a real
+//   runtime splits its work; with PADDLE_LITE_API_DOUBLE_LOG=FILE each Run() appends
+//   "threads_set=N workers_started=M" to FILE, so tests can check what the program asked for.
 #include <algorithm>
 #include <cstdlib>
 #include <cstdio>
@@ -66,6 +67,12 @@ class DoublePredictor : public PaddlePredictor {
     for (int t = 0; t < threads_; ++t)
       workers.emplace_back([&, t] { sinks[t] = busy_work(kWorkPerRun / threads_, 1.0f + t); });
     for (auto& w : workers) w.join();
+    if (const char* log = std::getenv("PADDLE_LITE_API_DOUBLE_LOG")) {
+      if (FILE* f = std::fopen(log, "a")) {
+        std::fprintf(f, "threads_set=%d workers_started=%zu\n", threads_, workers.size());
+        std::fclose(f);
+      }
+    }
     output_.shape = {1, 1000};
     output_.values.assign(1000, 0.0f);
     std::vector<int> counts(1000, 0);
