@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 try:
+    from lite.cli.args import comma_list
     from lite.models.registry import model_names
     from lite.models.store import ModelStore
 except ImportError as exc:  # not the project's Python: one line, no traceback
@@ -23,14 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", default="MobileNetV1", help="comma-separated (default: MobileNetV1)")
+    parser.add_argument("--models", type=comma_list(model_names(), "model"), default=["MobileNetV1"],
+                        help="comma-separated (default: MobileNetV1)")
     parser.add_argument("--models-dir", default="models", help="default: models")
     args = parser.parse_args(argv)
-    names = [n for n in args.models.split(",") if n]
-    unknown = [n for n in names if n not in model_names()]
-    if unknown:
-        print(f"error: unknown model {unknown[0]}; valid: {', '.join(model_names())}", file=sys.stderr)
-        return 2
+    names = args.models
     subprocess.run([sys.executable, str(REPO / "lite/opt_models.py"), "--models", ",".join(names), "--targets", "arm",
                     "--variants", "fp32,int16,int8", "--out", args.models_dir], check=True, stdout=subprocess.DEVNULL)
     print(f"{'model':<20}{'variant':<9}{'size MiB':>10}{'of fp32':>9}{'cosine':>12}{'max |diff|':>12}")

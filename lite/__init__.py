@@ -1,7 +1,7 @@
 """The MobileNetV1 on-device toolkit. Subpackages, one per stage, lowest layer first:
 
 errors    every typed error (imports nothing from the project)
-util      files, text and units helpers
+util      files, text, units, and the edge where typed errors become one line and an exit status
 models    the registry (models, variants, architectures), network, weights, preprocessing, model store
 convert   Paddle export, paddle_lite_opt, checks of the .nb files, quantization fidelity
 runtime   Paddle Lite in this process: the host predictor and the child-process entry points

@@ -1,6 +1,6 @@
 """Every typed error of the toolkit, in one tree. This module imports nothing from the project.
 
-Each error is caught once, at a command's edge (lite.cli.edge), and printed as one sentence that
+Each error is caught once, at a command's edge (lite.util.edge), and printed as one sentence that
 names the file, model, device or option at fault and what to do.
 
 ToolkitError                      a problem the user can fix

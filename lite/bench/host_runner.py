@@ -8,6 +8,7 @@ from importlib import metadata
 from lite.bench.outputs import parse_bench_output
 from lite.devices.machine import describe_host, local_list_dir, local_read_text, read_temperatures
 from lite.errors import BenchOutputError, CellFailed
+from lite.util.edge import EXIT_BAD_INPUT
 from lite.util.text import exit_reason, last_line
 
 BENCH_CELL_MODULE = "lite.runtime.bench_cell"  # one fresh process per cell
@@ -46,7 +47,7 @@ class HostRunner:
             raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s") from exc
         if done.returncode != 0:
             reason = last_line(done.stderr, "no output").removeprefix("error: ")
-            raise CellFailed(reason if done.returncode == 2 else f"{exit_reason(done.returncode)}: {reason}")
+            raise CellFailed(reason if done.returncode == EXIT_BAD_INPUT else f"{exit_reason(done.returncode)}: {reason}")
         try:
             return parse_bench_output(done.stdout)
         except BenchOutputError as exc:

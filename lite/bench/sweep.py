@@ -74,8 +74,9 @@ def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_te
     total = len(cells)
     if max_temp_c is not None and not runner.temperatures():
         say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
+    model_files = {path: model_file_info(path) for path in {cell.nb_path for cell in cells}}  # hash each once
     for index, cell in enumerate(cells, 1):
-        model_file = model_file_info(cell.nb_path)
+        model_file = model_files[cell.nb_path]
         if resume and is_complete(read_result(result_dir, cell), cell, model_file["sha256"], runner.name,
                                   machine.get("device")):
             summary.skipped += 1

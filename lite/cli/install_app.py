@@ -12,7 +12,7 @@ from pathlib import Path
 from lite.app.android_install import (build_apk, copy_lite_library, copy_model_and_labels,
                                       install_and_start)
 from lite.cli.args import add_device_arguments
-from lite.cli.edge import run_edge
+from lite.util.edge import run_edge
 from lite.devices.select import open_device
 from lite.errors import InstallError
 from lite.models.registry import get_model, model_names

@@ -12,7 +12,7 @@ import sys
 import time
 
 from lite.cli.args import comma_list
-from lite.cli.edge import run_edge
+from lite.util.edge import run_edge
 from lite.convert.pipeline import convert_all, converted_manifests
 from lite.errors import ToolkitError
 from lite.models.registry import family, get_model, model_names, select_models, target_names, variant_names

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lite.cli.edge import EXIT_BAD_INPUT, run_edge
+from lite.util.edge import EXIT_BAD_INPUT, run_edge
 from lite.cli.summary import print_problems
 from lite.report.writer import write_reports
 

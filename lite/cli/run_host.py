@@ -15,7 +15,7 @@ from lite.bench.host_runner import HostRunner
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
 from lite.cli.args import add_sweep_arguments
-from lite.cli.edge import run_edge
+from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.models.store import ModelStore
 from lite.report.writer import write_reports

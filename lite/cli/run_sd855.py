@@ -17,7 +17,7 @@ from lite.bench.device_runners import RUNNERS, BenchmarkBinRunner, CxxRunner, Py
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
 from lite.cli.args import add_device_arguments, add_sweep_arguments
-from lite.cli.edge import run_edge
+from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.convert.pipeline import converted_manifests
 from lite.devices.facts import describe_device, is_sd855, model_target_for

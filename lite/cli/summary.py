@@ -3,7 +3,7 @@ import sys
 import time
 from pathlib import Path
 
-from lite.cli.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS
+from lite.util.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS
 
 
 def print_problems(problems):

@@ -1,6 +1,5 @@
 """Write every table and plot of a result folder from its result files alone."""
 import tempfile
-import time
 from pathlib import Path
 
 from lite.bench.results import RAW_DIR, load_results
@@ -8,16 +7,6 @@ from lite.errors import ToolkitError
 from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
 from lite.report.plots import write_plots
 from lite.util.files import atomic_write_bytes, atomic_write_text
-
-
-def print_summary(result_dir, paths, summary, started_monotonic):
-    """What a sweep command prints at its end; its exit status (1 when a cell failed)."""
-    print()
-    print((Path(result_dir) / "latency.md").read_text())
-    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed "
-          f"in {time.monotonic() - started_monotonic:.0f} s")
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return 1 if summary.failed else 0
 
 
 def write_reports(result_dir):

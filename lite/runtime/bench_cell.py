@@ -12,7 +12,7 @@ from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
 from lite.errors import CellFailed
 from lite.runtime.bench_program import fixed_input, pin_to_cpus, time_runs
-from lite.runtime.edge import child_edge
+from lite.util.edge import run_edge
 from lite.runtime.host_predictor import HostPredictor
 
 
@@ -42,7 +42,7 @@ def main(argv=None):
     parser.add_argument("--reference", help="reference_io.npz: check logits before timing")
     parser.add_argument("--variant", default="fp32", help="fp32/int8/...: the logit tolerance")
     args = parser.parse_args(argv)
-    return child_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
+    return run_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
                                                    args.reference, args.variant))) or 0)
 
 

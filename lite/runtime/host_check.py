@@ -9,7 +9,7 @@ import sys
 
 from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
-from lite.runtime.edge import child_edge
+from lite.util.edge import run_edge
 from lite.runtime.host_predictor import HostPredictor
 
 
@@ -27,7 +27,7 @@ def main(argv=None):
     parser.add_argument("reference_npz", help="reference_io.npz written by the export stage")
     parser.add_argument("variant", help="fp32, int8 or int16: chooses the tolerance")
     args = parser.parse_args(argv)
-    return child_edge(lambda: print(json.dumps(check(args.nb_path, args.reference_npz, args.variant))) or 0)
+    return run_edge(lambda: print(json.dumps(check(args.nb_path, args.reference_npz, args.variant))) or 0)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The one place where typed errors become one line on stderr and an exit status."""
+"""The one place where typed errors become one line on stderr and an exit status: the commands
+(lite/cli) and the child processes they start (lite/runtime) both end here."""
 import sys
 
 from lite.errors import DeviceLost, ToolkitError
