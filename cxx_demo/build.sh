@@ -65,6 +65,13 @@ case "$target" in
     armlinux-aarch64)
         command -v aarch64-linux-gnu-g++ >/dev/null || die "aarch64-linux-gnu-g++ is missing: apt-get install g++-aarch64-linux-gnu"
         cmake_args+=(-DCMAKE_TOOLCHAIN_FILE="$here/cmake/aarch64-linux-gnu.cmake")
+        # Paddle Lite's ARM Linux library needs OpenMP's runtime, and both need the GNU C++ runtime:
+        # a board without them cannot start the programs, so they travel in lib/ from the cross sysroot.
+        for name in libgomp.so.1 libstdc++.so.6 libgcc_s.so.1; do
+            found=$(aarch64-linux-gnu-g++ -print-file-name="$name")
+            [ -f "$found" ] || die "$name is missing from the aarch64 cross toolchain: apt-get install g++-aarch64-linux-gnu"
+            extra_libs+=("$found")
+        done
         ;;
 esac
 
@@ -75,7 +82,7 @@ cmake --build "$build_dir/cmake" --parallel "$jobs" >>"$build_dir/cmake.log" 2>&
     || { tail -n 20 "$build_dir/cmake.log" >&2; die "compilation failed (full log: $build_dir/cmake.log)"; }
 cmake --install "$build_dir/cmake" >>"$build_dir/cmake.log" 2>&1 || die "install step failed"
 for lib in "${extra_libs[@]}"; do
-    [ -n "$lib" ] && [ -f "$lib" ] && cp "$lib" "$build_dir/lib/"
+    [ -n "$lib" ] && [ -f "$lib" ] && cp -L "$lib" "$build_dir/lib/"  # -L: the file, not a symlink
 done
 
 echo "built for $target:"

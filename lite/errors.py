@@ -9,6 +9,7 @@ ToolkitError                      a problem the user can fix
 ├── ResultFileError               a result file that cannot be loaded (names the file and why)
 ├── CellFailed                    one cell could not be measured; the sweep goes on
 ├── InstallError                  the Android app could not be built, installed or started
+├── ArmToolError                  qemu-aarch64, the ARM sysroot or a Paddle Lite ARM library is missing
 └── DeviceError                   a device problem (none attached, unauthorized, a failed push)
     ├── DeviceTimeout             a command ran past its timeout; the device is still there
     └── DeviceLost                the device went away; finished cells are kept, --resume goes on
@@ -37,6 +38,10 @@ class ConversionError(ToolkitError):
 
 class ModelFileError(ToolkitError):
     pass
+
+
+class ArmToolError(ToolkitError):
+    """What is missing to run ARM programs on this host, and how to get it."""
 
 
 class OutputDirError(ToolkitError):

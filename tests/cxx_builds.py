@@ -1,5 +1,6 @@
 """Builds of cxx_demo against the Paddle Lite light-API TEST DOUBLE, for the host and for aarch64."""
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -24,3 +25,10 @@ def program_command(build_dir, target, program):
 
 def tools_present():
     return all(shutil.which(tool) for tool in ("cmake", "g++", "aarch64-linux-gnu-g++", "qemu-aarch64"))
+
+
+def minimal_nb(opt_version=b"v2.13-rc"):
+    """The smallest file with a `.nb`'s layout (lite/convert/nb_format.py): no program, no weights.
+    Only the light-API stand-in can "run" it; the real library needs a converted model."""
+    return (struct.pack("<H", 2) + opt_version.ljust(16, b"\0") + struct.pack("<Q", 0)
+            + b"\0" * 12)

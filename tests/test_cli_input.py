@@ -32,7 +32,7 @@ def test_a_snapdragon_855_is_named_sd855_and_name_overrides_are_made_safe(tmp_pa
 
 def test_exit_reasons_read_the_same_from_python_and_from_a_shell():
     from lite.util.text import exit_reason
-    assert exit_reason(-11) == exit_reason(139) == "crashed with signal 11"
+    assert exit_reason(-11) == exit_reason(139) == "crashed with signal 11 (SIGSEGV)"
     assert exit_reason(3) == "exited with status 3"
 
 

@@ -1,8 +1,6 @@
 """Device choice and parsing (pure), and the local-host device."""
 import pytest
 
-from lite.bench.outputs import parse_benchmark_bin
-from lite.errors import BenchOutputError
 from lite.devices.sync import plan_push
 from lite.devices.adb_program import choose_serial, parse_devices
 from lite.errors import DeviceError
@@ -61,15 +59,6 @@ def test_plan_push_only_changed(tmp_path):
     b.write_bytes(b"bb")
     plan = plan_push({"/d/a": a, "/d/b": b}, {"/d/a": "1", "/d/b": "2"}, {"/d/a": "1", "/d/b": "old"})
     assert plan.to_push == ((b, "/d/b"),) and plan.bytes_to_push == 2 and plan.unchanged == ((a, "/d/a"),)
-
-
-def test_benchmark_bin_fixture_in_the_real_layout():
-    text = open(__file__.rsplit("/", 1)[0] + "/fixtures/benchmark_bin_v2.13_output.txt").read()
-    assert parse_benchmark_bin(text) == {"init": 17.204, "first": 41.388, "min": 30.017, "max": 33.912, "avg": 30.655}
-    with pytest.raises(BenchOutputError, match="avg"):
-        parse_benchmark_bin(text.replace("avg   =", "mean  ="))
-    with pytest.raises(BenchOutputError, match="Time"):
-        parse_benchmark_bin("Segmentation fault")
 
 
 def test_local_device_runs_commands_with_exit_codes_and_copies(tmp_path):

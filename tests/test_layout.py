@@ -123,6 +123,10 @@ def files_matching(pattern, sources=None):
     ("the last non-empty line", r"splitlines\(\)\[-1|lines\[-1\]|lines\[-1:\]", ["lite/util/text.py"]),
     ("model file paths", r"/ \"paddle\"|\"paddle\" /|f\"\{nb_stem|\.with_suffix\(\"\.json\"\)", ["lite/models/store.py"]),
     ("SoC names of the Snapdragon 855", r"\"msmnile\"", ["lite/devices/facts.py"]),
+    ("how ARM programs start on this host", r"\"qemu-aarch64\"|\"/usr/aarch64-linux-gnu\"", ["lite/runtime/arm_library.py"]),
+    ("the FP16 kernel mark", r"kARMkFP16", ["lite/runtime/arm_library.py"]),
+    ("the .nb layout", r"PARAMS_HEAD_BYTES\s*=", ["lite/convert/nb_format.py"]),
+    ("the ARM check thresholds", r"ARM_CHECK_THRESHOLDS\s*=", ["lite/convert/logits.py"]),
 ])
 def test_each_fact_is_written_in_one_place(what, pattern, only_in):
     assert files_matching(pattern) == only_in, what

@@ -2,8 +2,10 @@
 // The JSON keys are the contract read by lite/bench/outputs.py (documented there and in docs/internals.md).
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <set>
@@ -26,17 +28,39 @@ const char kUsage[] =
     "  --warmup N            untimed runs before timing, 0..100000 (default 10)\n"
     "  --repeats N           timed runs, 1..1000000 (default 100)\n"
     "  --input_shape N,C,H,W input shape (default 1,3,224,224)\n"
+    "  --input_file FILE     raw little-endian float32 input of that shape (default: a fixed pattern)\n"
+    "  --output_file FILE    also write output 0 there, raw little-endian float32\n"
     "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, warmup_samples_ms, summary, peak_rss_kb,\n"
     "cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
-    "3 model file missing or unreadable, 6 Paddle Lite failed.\n";
+    "3 model file missing or unreadable, 4 input file unreadable or of the wrong size,\n"
+    "6 not a usable .nb or Paddle Lite failed.\n";
 
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Input and output tensors as raw little-endian float32 (numpy's "<f4"), for checks against Paddle.
+void read_floats(const std::string& path, float* data, long count) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw mnv1::AppError(mnv1::kExitImage, "cannot read --input_file " + path);
+  const long bytes = static_cast<long>(in.tellg());
+  if (bytes != count * static_cast<long>(sizeof(float)))
+    throw mnv1::AppError(mnv1::kExitImage, "--input_file " + path + " has " + std::to_string(bytes) +
+                                               " bytes; --input_shape needs " + std::to_string(count * 4));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(data), bytes);
+}
+
+void write_floats(const std::string& path, const float* data, long count) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(count * sizeof(float)));
+  if (!out) throw mnv1::AppError(mnv1::kExitUsage, "cannot write --output_file " + path);
+}
+
 int run(int argc, char** argv) {
   using namespace mnv1;
-  Options options(argc, argv, {"model", "threads", "power_mode", "warmup", "repeats", "input_shape", "help"}, {"help"});
+  Options options(argc, argv, {"model", "threads", "power_mode", "warmup", "repeats", "input_shape", "input_file",
+                                  "output_file", "help"}, {"help"});
   if (options.has("help")) {
     std::cout << kUsage;
     return kExitOk;
@@ -48,6 +72,13 @@ int run(int argc, char** argv) {
   const int repeats = static_cast<int>(options.integer("repeats", 100, 1, 1000000));
   const std::vector<long> shape = options.integer_list("input_shape", {1, 3, 224, 224}, 1, 100000);
 
+  const long count = std::accumulate(shape.begin(), shape.end(), 1L, std::multiplies<long>());
+  std::vector<float> given;  // read before the model, so a bad input file costs no model load
+  if (options.has("input_file")) {
+    given.resize(count);
+    read_floats(options.text("input_file", ""), given.data(), count);
+  }
+
   auto start = std::chrono::steady_clock::now();
   auto predictor = create_predictor(model, threads, power_mode);
   const double init_ms = ms_since(start);
@@ -55,8 +86,11 @@ int run(int argc, char** argv) {
   auto input = predictor->GetInput(0);
   input->Resize(paddle::lite_api::shape_t(shape.begin(), shape.end()));
   float* data = input->mutable_data<float>();
-  const long count = std::accumulate(shape.begin(), shape.end(), 1L, std::multiplies<long>());
-  for (long i = 0; i < count; ++i) data[i] = static_cast<float>((i % 255) / 255.0 - 0.5);  // fixed, filled once
+  if (!given.empty()) {
+    std::copy(given.begin(), given.end(), data);
+  } else {
+    for (long i = 0; i < count; ++i) data[i] = static_cast<float>((i % 255) / 255.0 - 0.5);  // fixed, filled once
+  }
 
   std::vector<double> samples(repeats);
   std::vector<double> warmup_samples(warmup);  // kept, not summarised: shows how the runs settle
@@ -88,6 +122,7 @@ int run(int argc, char** argv) {
     const float* out = output->data<float>();
     double checksum = 0;
     for (long i = 0; i < out_count; ++i) checksum += out[i];
+    if (options.has("output_file")) write_floats(options.text("output_file", ""), out, out_count);
 
     Summary s = summarize(samples);
     JsonObject json;

@@ -21,7 +21,8 @@ const char kUsage[] =
     "usage: mnv1_classify --model FILE.nb --image FILE.ppm [options]\n"
     "  --model FILE        Paddle Lite .nb model (required)\n"
     "  --image FILE        binary PPM (P6) or PGM (P5) image (required)\n"
-    "  --labels FILE       one label per line, line k for class k (default: class numbers)\n"
+    "  --labels FILE       one label per line, line k for class k, plain or numbered as PaddleClas's\n"
+    "                      (\"153 Maltese dog\"); default: class numbers\n"
     "  --topk K            how many classes to print, 1..1000 (default 5)\n"
     "  --threads N         worker threads, 1..64 (default 1)\n"
     "  --power_mode MODE   high|low|full|no_bind|rand_high|rand_low (default no_bind)\n"
@@ -33,6 +34,16 @@ const char kUsage[] =
     "Exit codes: 0 ok, 2 bad option, 3 model unreadable, 4 image unreadable or not PPM/PGM,\n"
     "5 labels unreadable, 6 Paddle Lite failed.\n";
 
+// PaddleClas's label files number their lines ("153 Maltese dog"); the number is the class index
+// again, so the name is what follows it. A plain line ("Maltese dog") is the name itself.
+std::string class_name(const std::string& line) {
+  size_t digits = 0;
+  while (digits < line.size() && line[digits] >= '0' && line[digits] <= '9') ++digits;
+  if (digits == 0 || digits >= line.size() || (line[digits] != ' ' && line[digits] != '\t')) return line;
+  size_t name = line.find_first_not_of(" \t", digits);
+  return name == std::string::npos ? line : line.substr(name);
+}
+
 std::vector<std::string> read_labels(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw mnv1::AppError(mnv1::kExitLabels, "cannot read labels file " + path);
@@ -40,7 +51,7 @@ std::vector<std::string> read_labels(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    labels.push_back(line);
+    labels.push_back(class_name(line));
   }
   if (labels.empty()) throw mnv1::AppError(mnv1::kExitLabels, "labels file " + path + " is empty");
   return labels;

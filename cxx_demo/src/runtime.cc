@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app_error.h"
+#include "nb_file.h"
 
 namespace mnv1 {
 
@@ -31,7 +32,7 @@ void check_readable(const std::string& path, int exit_code, const std::string& w
 
 std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::string& model_path, int threads,
                                                                     const std::string& power_mode) {
-  check_readable(model_path, kExitModel, "model");
+  check_nb_file(model_path);  // a bad file would abort inside Paddle Lite, past any catch
   paddle::lite_api::MobileConfig config;
   config.set_model_from_file(model_path);
   config.set_threads(threads);

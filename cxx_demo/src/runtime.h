@@ -14,7 +14,8 @@ extern const std::set<std::string> kPowerModes;  // high|low|full|no_bind|rand_h
 
 paddle::lite_api::PowerMode power_mode_from_name(const std::string& name);
 
-// Checks the file is readable (AppError kExitModel), then creates the predictor (kExitRuntime).
+// Checks the file (nb_file.h: kExitModel unreadable, kExitRuntime not a usable .nb), then creates the
+// predictor (kExitRuntime).
 std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::string& model_path, int threads,
                                                                     const std::string& power_mode);
 

@@ -10,10 +10,14 @@ import shlex
 from pathlib import Path
 
 from lite.bench.outputs import benchmark_bin_contract, parse_bench_output, parse_benchmark_bin
+from lite.bench.support import refusal
 from lite.devices.facts import join, temperatures
 from lite.errors import BenchOutputError, CellFailed, DeviceTimeout
+from lite.models.registry import get_variant
 from lite.runtime import bench_program
-from lite.util.text import exit_reason, last_line
+from lite.runtime.arm_library import LIGHT_API, has_fp16_kernels
+from lite.runtime.failures import failure_reason
+from lite.util.text import exit_reason
 
 RUNNERS = ("cxx", "benchmark_bin", "python")
 BENCH_PROGRAM = Path(bench_program.__file__)
@@ -60,13 +64,21 @@ class DeviceRunner:
         return []
 
     def program_with_libs(self, device_name, program, lib_dir):
-        """{device path: local path}: `program` as bin/<device_name>, every .so of `lib_dir` into lib/."""
+        """{device path: local path}: `program` as bin/<device_name>, every shared library of `lib_dir`
+        (`*.so` and versioned ones such as libgomp.so.1) into lib/."""
         files = {join(self.workdir, "bin", device_name): Path(program)}
-        for lib in sorted(Path(lib_dir).glob("*.so")) if lib_dir else ():
+        for lib in sorted(p for p in Path(lib_dir).glob("*.so*") if p.is_file()) if lib_dir else ():
             files[join(self.workdir, "lib", lib.name)] = lib
         return files
 
+    def library_fp16(self):
+        """Whether the Paddle Lite pushed has FP16 kernels; None when this runner cannot tell."""
+        return None
+
     def run_cell(self, cell):
+        why_not = refusal(get_variant(cell.variant), self._machine.get("cpu_features") or None, self.library_fp16())
+        if why_not:
+            raise CellFailed(why_not)
         try:
             result = self.device.shell(self.command(cell), timeout_s=self.cell_timeout_s)
         except DeviceTimeout as exc:
@@ -74,8 +86,7 @@ class DeviceRunner:
                               timeout_s=30)
             raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s") from exc
         if result.exit_code != 0:
-            raise CellFailed(f"{exit_reason(result.exit_code)}: "
-                             f"{last_line(result.stderr + result.stdout, 'no output')}")
+            raise CellFailed(f"{exit_reason(result.exit_code)}: {failure_reason(result.stderr + result.stdout)}")
         try:
             return self.parse(result.stdout, cell)
         except BenchOutputError as exc:
@@ -97,6 +108,10 @@ class CxxRunner(DeviceRunner):
 
     def executables(self):
         return [join(self.workdir, "bin", "mnv1_bench")]
+
+    def library_fp16(self):
+        library = self.build_dir / "lib" / LIGHT_API
+        return has_fp16_kernels(library) if library.is_file() else None
 
     def command(self, cell):
         return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "
@@ -129,6 +144,9 @@ class BenchmarkBinRunner(DeviceRunner):
 
     def executables(self):
         return [join(self.workdir, "bin", "benchmark_bin")]
+
+    def library_fp16(self):
+        return has_fp16_kernels(self.benchmark_bin)  # Paddle Lite is linked into it statically
 
     def command(self, cell):
         return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "

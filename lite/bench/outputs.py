@@ -16,6 +16,9 @@
      init  = 15.305
      first = 43.670  ...  min, max, avg
    It reports no per-run samples, so a result from it holds the average as its only sample and says so.
+   Its `first` is the first warm-up run (with --warmup=0, one of the averaged repeats), unlike
+   mnv1_bench's `first_run_ms`, which is a run of its own before the warm-up.
+Why a program failed is read by lite.runtime.failures.failure_reason.
 """
 import json
 import re
@@ -26,6 +29,7 @@ from lite.util.text import last_line
 REQUIRED_KEYS = ("threads", "warmup", "repeats", "init_ms", "first_run_ms", "samples_ms",
                  "cpus_used", "output_shape", "output_checksum", "top5")
 BENCHMARK_BIN_FIELDS = ("init", "first", "min", "max", "avg")
+BENCHMARK_BIN_USAGE = "Must set --backend option!"
 
 
 def parse_bench_output(stdout):
@@ -49,6 +53,8 @@ def parse_bench_output(stdout):
 def parse_benchmark_bin(text):
     """{init, first, min, max, avg} in ms from benchmark_bin's output; BenchOutputError if absent."""
     if "Time(unit: ms)" not in text:
+        if BENCHMARK_BIN_USAGE in text:  # it exits 0 after its usage text when --backend is missing
+            raise BenchOutputError(f"benchmark_bin printed its usage instead of measuring: {BENCHMARK_BIN_USAGE}")
         raise BenchOutputError("benchmark_bin printed no 'Time(unit: ms):' block")
     block = text.split("Time(unit: ms)", 1)[1]
     values = {}
@@ -57,6 +63,10 @@ def parse_benchmark_bin(text):
         if not match:
             raise BenchOutputError(f"benchmark_bin's output lacks '{name} = ' after 'Time(unit: ms):'")
         values[name] = float(match.group(1))
+    shape = re.search(r"^output shape\(NCHW\):([ 0-9]*)$", text, re.MULTILINE)
+    values["output_shape"] = [int(d) for d in shape.group(1).split()] if shape else []
+    precision = re.search(r"^cpu precision:\s*(\S+)", text, re.MULTILINE)
+    values["cpu_precision"] = precision.group(1) if precision else None
     return values
 
 
@@ -66,4 +76,5 @@ def benchmark_bin_contract(values, threads, power_mode, warmup, repeats):
             "requested_repeats": repeats, "sample_kind": "benchmark_bin average of the repeats",
             "init_ms": values["init"], "first_run_ms": values["first"], "samples_ms": [values["avg"]],
             "reported_min_ms": values["min"], "reported_max_ms": values["max"], "cpus_used": [],
-            "output_shape": [], "output_checksum": None, "top5": []}
+            "first_run_kind": "benchmark_bin: the first warm-up run",
+            "output_shape": values.get("output_shape", []), "output_checksum": None, "top5": []}

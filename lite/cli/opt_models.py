@@ -5,6 +5,10 @@ Exports each model from Paddle (PaddleClas weights with --weights, else determin
 weights), converts it with paddle_lite_opt for each target and variant, checks every `.nb`
 (x86 ones must reproduce Paddle's logits in the real runtime), and writes results/models.csv
 and results/models.md. Work that is up to date is skipped.
+
+With --verify-arm --lite-dir DIR, every ARM model of the selection also runs on Paddle Lite's real ARM
+kernels under qemu-aarch64 and is compared with Paddle (results/arm_check.csv and .md).
+Example: python lite/opt_models.py --all --verify-arm --lite-dir inference_lite_lib.armlinux.armv8
 """
 import argparse
 import os
@@ -12,6 +16,7 @@ import sys
 import time
 
 from lite.cli.args import comma_list
+from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
 from lite.util.edge import run_edge
 from lite.convert.pipeline import convert_all, converted_manifests
 from lite.errors import ToolkitError
@@ -40,7 +45,10 @@ def parse_args(argv):
     parser.add_argument("--results", metavar="DIR", default="results",
                         help="where models.csv and models.md go (default: results)")
     parser.add_argument("--force", action="store_true", help="redo work that is up to date")
-    return parser.parse_args(argv)
+    add_verify_arguments(parser)
+    args = parser.parse_args(argv)
+    check_verify_arguments(args, parser)
+    return args
 
 
 def main(argv=None):
@@ -58,6 +66,11 @@ def convert_and_report(args):
     rows = sort_rows([size_row(get_model(m["model"]), m) for m in converted_manifests(store)])
     csv_path, md_path = write_size_report(rows, args.results)
     print(f"wrote {csv_path} and {md_path} in {time.monotonic() - started:.1f} s")
+    if args.verify_arm:
+        failed = verify_arm(args, specs, store)
+        print(f"ARM check: {failed} of {len(specs) * len(args.variants)} models failed "
+              f"({time.monotonic() - started:.1f} s in all)")
+        return 1 if failed else 0
     return 0
 
 

@@ -102,7 +102,10 @@ def sweep_on(device, args, started):
     result_dir = result_folder(args.results, machine, args.name)
     print(f"  {machine.get('model_name') or '?'}, SoC {machine.get('soc') or '?'}, ABI {machine['abi']}, "
           f"{machine['core_count']} CPUs, {machine.get('os')}")
-    if not is_sd855(machine):
+    if machine.get("emulated"):
+        print(f"note: this device says it is emulated (ro.kernel.qemu=1): its figures are never a phone's; "
+              f"results go to {result_dir}, marked emulated, and are not compared with published figures")
+    elif not is_sd855(machine):
         print(f"warning: this device's SoC is {machine.get('soc') or 'unknown'}, not a Snapdragon 855 "
               f"(SM8150/msmnile); results go to {result_dir} and are not compared with the "
               f"published SD855 figures")

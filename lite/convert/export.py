@@ -1,7 +1,8 @@
 """Stage 1: a model spec and its weights -> Paddle inference files (.pdmodel + .pdiparams).
 
-Next to them: `reference_io.npz`, a fixed input and Paddle's own logits for it, which later
-stages compare Paddle Lite's output against without importing Paddle, and `export.json`.
+Next to them: `reference_io.npz`, a fixed batch of REFERENCE_INPUTS inputs and Paddle's own logits for
+them, which later stages (the x86 check, the ARM check, the host sweep) compare Paddle Lite's output
+against without importing Paddle, and `export.json`.
 """
 import json
 import os
@@ -19,6 +20,7 @@ from lite.models.weights import synthetic_images
 from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text
 
 REFERENCE_INPUT_SEED = 7
+REFERENCE_INPUTS = 4  # several, so agreement (top-1, top-5) is a rate, not one yes or no
 MODELS_PACKAGE = Path(__file__).resolve().parent.parent / "models"
 # Changing any of these files changes what an export produces, so they are part of its key.
 _CODE_FILES = (MODELS_PACKAGE / "architecture.py", MODELS_PACKAGE / "network.py", MODELS_PACKAGE / "weights.py",
@@ -85,7 +87,7 @@ def export_model(spec, source, store):
     try:
         paddle.jit.save(network, str(staging / Path(store_layout.MODEL_FILE).stem),
                         input_spec=[InputSpec(list(spec.input_shape), "float32", "x")])
-        image = synthetic_images(REFERENCE_INPUT_SEED, 1, spec.input_shape, spec.preprocess)
+        image = synthetic_images(REFERENCE_INPUT_SEED, REFERENCE_INPUTS, spec.input_shape, spec.preprocess)
         with paddle.no_grad():
             logits = network(paddle.to_tensor(image)).numpy()
         np.savez(staging / store_layout.REFERENCE_IO_FILE, input=image, logits=logits)
@@ -106,6 +108,6 @@ def export_model(spec, source, store):
 
 
 def load_reference_io(reference_npz):
-    """(input, Paddle's logits) from an export's reference_io.npz."""
+    """(inputs N x C x H x W, Paddle's logits N x classes) from an export's reference_io.npz."""
     with np.load(reference_npz) as data:
         return data["input"], data["logits"]

@@ -1,4 +1,7 @@
-"""What weight-only quantization does to the logits, measured without an ARM runtime.
+"""FALLBACK: what weight-only quantization does to the logits, estimated without an ARM runtime.
+
+The judgement is made on Paddle Lite's real ARM kernels (`lite/opt_models.py --verify-arm`, which runs
+the int8/int16 `.nb` itself under qemu-aarch64); this estimate is for when no ARM library is at hand.
 
 paddlelite 2.13rc0's x86 runtime returns all-zero logits for weight-quantized `.nb` files, so their
 quality cannot be read from it. Instead: opt writes the same optimized, quantized program in

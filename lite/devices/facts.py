@@ -13,7 +13,7 @@ SECTION = "==> "
 SYS_FILES = ("/proc/cpuinfo", "/sys/devices/system/cpu/possible")
 PROPS = ("ro.product.manufacturer", "ro.product.model", "ro.product.device", "ro.board.platform", "ro.soc.model",
          "ro.soc.manufacturer", "ro.product.cpu.abi", "ro.product.cpu.abilist", "ro.build.version.release",
-         "ro.build.version.sdk")
+         "ro.build.version.sdk", "ro.kernel.qemu")
 ANDROID_ABIS = {"arm64-v8a": "arm", "armeabi-v7a": "arm", "x86_64": "x86", "x86": "x86"}
 SD855_SOCS = ("sm8150", "msmnile")  # ro.soc.model, ro.board.platform of a Snapdragon 855
 UNAME_ABIS = {"aarch64": "arm64-v8a", "armv8l": "armeabi-v7a", "armv7l": "armeabi-v7a", "x86_64": "x86_64"}
@@ -79,6 +79,9 @@ def model_target_for(abi):
 
 
 def is_sd855(machine):
+    """A real Snapdragon 855: an emulator presenting as one is not (its figures are never compared)."""
+    if machine.get("emulated"):
+        return False
     soc = " ".join(str(machine.get(k) or "") for k in ("soc", "board_platform", "soc_model")).lower()
     return any(name in soc for name in SD855_SOCS)
 
@@ -88,7 +91,8 @@ def device_name(machine):
     made into a plain folder name; never `.`, `..` or a path)."""
     if is_sd855(machine):
         return "sd855"
-    return safe_name(machine.get("soc") or machine.get("model_name"), fallback="device")
+    name = safe_name(machine.get("soc") or machine.get("model_name"), fallback="device")
+    return f"emulated-{name}" if machine.get("emulated") else name
 
 
 def describe_device(device):
@@ -106,6 +110,7 @@ def describe_device(device):
         "os": (f"Android {props['ro.build.version.release']} (SDK {props['ro.build.version.sdk']})"
                if props["ro.build.version.sdk"] else uname[0].strip()),
         "transport": device.description, "properties": props,
+        "emulated": props["ro.kernel.qemu"] == "1",  # Android's emulators (and the ADB device double) set it
     })
     return dict(machine, device=device_name(machine))
 

@@ -21,6 +21,14 @@ def parse_cpuinfo_model(text):
     return f"ARM CPU parts {','.join(parts)}" if parts else None
 
 
+def parse_cpu_features(text):
+    """The feature flags /proc/cpuinfo lists (ARM `Features`, x86 `flags`), as a sorted list (pure)."""
+    features = set()
+    for match in re.finditer(r"^(?:Features|flags)\s*:\s*(.*)$", text or "", re.MULTILINE):
+        features.update(match.group(1).split())
+    return sorted(features)
+
+
 def parse_cpu_list(text):
     """'0-3,6' -> [0, 1, 2, 3, 6] (the kernel's cpulist format)."""
     cpus = []
@@ -72,6 +80,7 @@ def hottest(temperatures):
 def collect(read_text, list_dir, extra=None):
     info = {
         "cpu_model": parse_cpuinfo_model(read_text("/proc/cpuinfo")),
+        "cpu_features": parse_cpu_features(read_text("/proc/cpuinfo")),
         "cpus": read_cpu_topology(read_text),
         "collected_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -108,6 +117,8 @@ def describe(machine):
     """One line a person reads: 'Intel Xeon ..., 2 cores, up to 2.9 GHz, Linux 6.1'."""
     freqs = [c["max_freq_khz"] for c in machine.get("cpus", []) if c.get("max_freq_khz")]
     parts = [machine.get("model_name") or machine.get("cpu_model") or "unknown CPU"]
+    if machine.get("emulated"):
+        parts.insert(0, "EMULATED (not a phone; no figure from it is a device's)")
     if machine.get("soc"):
         parts.append(f"SoC {machine['soc']}")
     parts.append(f"{machine.get('core_count', '?')} cores")

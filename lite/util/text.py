@@ -1,5 +1,6 @@
 """Text helpers (pure)."""
 import re
+import signal
 
 
 def last_line(text, default=""):
@@ -10,10 +11,12 @@ def last_line(text, default=""):
 
 def exit_reason(code):
     """How a process ended, in words: Python reports a signal death as -N, shells (adb's too) as 128+N."""
-    if code < 0:
-        return f"crashed with signal {-code}"
-    if code > 128:
-        return f"crashed with signal {code - 128}"
+    if code < 0 or code > 128:
+        number = -code if code < 0 else code - 128
+        try:
+            return f"crashed with signal {number} ({signal.Signals(number).name})"
+        except ValueError:
+            return f"crashed with signal {number}"
     return f"exited with status {code}"
 
 

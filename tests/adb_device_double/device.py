@@ -26,6 +26,9 @@ SD855_PROPERTIES = {
     "ro.build.version.release": "11",
     "ro.build.version.sdk": "30",
 }
+# An emulated ARM device says so as Android's own emulator does (ro.kernel.qemu): none of its figures is a phone's.
+ARM64_PROPERTIES = {"ro.product.cpu.abi": "arm64-v8a", "ro.product.cpu.abilist": "arm64-v8a,armeabi-v7a,armeabi",
+                    "ro.kernel.qemu": "1"}
 SD855_CPU_MAX_KHZ = [1785600] * 4 + [2419200] * 3 + [2841600]  # 4 little A55, 3 A76, 1 prime A76
 SD855_THERMAL_C = {"cpu-0-0-usr": 38.0, "cpu-1-0-usr": 41.5, "gpuss-0-usr": 36.0}
 FEATURES = ("shell_v2", "cmd", "stat_v2", "fixed_push_mkdir")
@@ -41,6 +44,11 @@ class DeviceConfig:
     extra_path: tuple = ()  # host folders put on the device shell's PATH (e.g. a venv's bin)
     fake_cpus_khz: list = None
     fake_thermal_c: dict = None
+    arm_cpu: str = None  # qemu CPU model ("cortex-a76", "cortex-a72", "max"): an emulated arm64-v8a device
+
+    def __post_init__(self):
+        if self.arm_cpu:
+            self.properties = {**self.properties, **ARM64_PROPERTIES}
 
 
 @dataclass
@@ -200,7 +208,7 @@ class AdbDeviceDouble:
         self.faults = faults or Faults()
         self.root = Path(root)
         self.sandbox = DeviceSandbox(self.root, self.config.properties, self.config.extra_path,
-                                     self.config.fake_cpus_khz, self.config.fake_thermal_c)
+                                     self.config.fake_cpus_khz, self.config.fake_thermal_c, self.config.arm_cpu)
         self._server = None
         self._connections = []
         self._processes = set()

@@ -8,6 +8,14 @@ device's folder lands in that tmpfs and vanishes when the command ends, and the 
 /data, /sdcard and /system are bind mounts of folders in the device's own tree. A fake
 /sys/devices/system/cpu and /sys/class/thermal can be bound over the real ones.
 Needs root (CI runs as root) or unprivileged user namespaces (then `--map-root-user` is used).
+
+An emulated 64-bit ARM device (`arm_cpu` set, e.g. "cortex-a76"): its programs are real aarch64
+binaries run on ARM instructions by qemu-aarch64. binfmt_misc is not mounted on these machines, so
+each command runs in a user namespace of its own, where Linux 6.7+ gives a private binfmt_misc:
+the double mounts it there and registers qemu-aarch64 for aarch64 ELF files, which then start as on
+a phone (`./mnv1_bench ...`); nothing is registered on the host. qemu reads its sysroot and CPU model
+from QEMU_LD_PREFIX and QEMU_CPU, and /proc/cpuinfo is replaced by one listing that emulated core's
+features (read from AT_HWCAP by arm_cpu.c under the same qemu CPU), as a phone's kernel lists them.
 """
 import os
 import posixpath
@@ -18,7 +26,7 @@ from pathlib import Path
 
 ENTER_SCRIPT = r'''
 set -e
-root=$1; chroot_program=$2; shift 2
+root=$1; chroot_program=$2; arm=$3; shift 3
 mount -t tmpfs tmpfs "$root/ovl"
 mkdir -p "$root/ovl/upper" "$root/ovl/work"
 m="$root/merged"
@@ -29,10 +37,17 @@ mount --bind "$root/tree/sdcard" "$m/sdcard"
 mount --bind "$root/system" "$m/system"
 mount --rbind /dev "$m/dev"
 mount -t proc proc "$m/proc"
+[ -n "$arm" ] && mount --bind "$root/fake/cpuinfo" "$m/proc/cpuinfo"
 mount --rbind /sys "$m/sys"
 if [ -d "$root/fake/cpu" ]; then mount --bind "$root/fake/cpu" "$m/sys/devices/system/cpu"; fi
 if [ -d "$root/fake/thermal" ]; then mount --bind "$root/fake/thermal" "$m/sys/class/thermal"; fi
 cd /
+if [ -n "$arm" ]; then  # a user namespace of its own, for a private binfmt_misc (Linux 6.7+)
+  exec unshare --user --map-root-user --mount --propagation private /bin/sh -c '
+    mount -t binfmt_misc binfmt_misc "$1/proc/sys/fs/binfmt_misc"
+    printf "%s" "$2" > "$1/proc/sys/fs/binfmt_misc/register"
+    exec "$3" "$1" /bin/sh -c "cd / && exec /bin/sh -c \"\$0\"" "$4"' binfmt "$m" "$arm" "$chroot_program" "$1"
+fi
 exec "$chroot_program" "$m" /bin/sh -c 'cd / && exec /bin/sh -c "$0"' "$1"
 '''
 
@@ -88,14 +103,45 @@ echo "am: unsupported command '$1' (device double)" >&2; exit 1
 '''
 
 
+QEMU_AARCH64 = "/usr/bin/qemu-aarch64"
+ARM_SYSROOT = "/usr/aarch64-linux-gnu"
+# binfmt_misc rule for 64-bit little-endian ARM ELF executables and shared objects (e_machine 183).
+AARCH64_BINFMT = (r":qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00"
+                  r":\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff"
+                  f":{QEMU_AARCH64}:")
+ARM_CPU_PROBE = Path(__file__).with_name("arm_cpu.c")
+
+
+def arm_core_features(cpu, build_dir):
+    """The /proc/cpuinfo feature names of qemu's `cpu` model, as the emulated core reports them."""
+    probe = Path(build_dir) / "arm_cpu"
+    if not probe.exists():
+        subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-o", str(probe), str(ARM_CPU_PROBE)], check=True)
+    done = subprocess.run([QEMU_AARCH64, "-L", ARM_SYSROOT, "-cpu", cpu, str(probe)], capture_output=True,
+                          text=True, check=True)
+    return done.stdout.split()
+
+
+def arm_cpuinfo(features, max_freqs_khz):
+    """A /proc/cpuinfo in the arm64 kernel's format, as a Snapdragon 855 writes it: Qualcomm's Kryo 485
+    parts, 0x805 (Silver, Cortex-A55 based) below the top frequency class and 0x804 (Gold, A76 based)
+    in it. Paddle Lite reads the parts to pick kernels."""
+    top = max(max_freqs_khz)
+    block = ("processor\t: {index}\nBogoMIPS\t: 38.40\nFeatures\t: {features}\nCPU implementer\t: 0x51\n"
+             "CPU architecture: 8\nCPU variant\t: 0xd\nCPU part\t: {part}\nCPU revision\t: 14\n\n")
+    return "".join(block.format(index=i, features=" ".join(features), part="0x804" if khz * 2 > top else "0x805")
+                   for i, khz in enumerate(max_freqs_khz))
+
+
 class DeviceSandbox:
     """A device folder: tree/ (the device's /data and /sdcard), system/ (its /system), fake/ (sysfs)."""
 
-    def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None):
+    def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None, arm_cpu=None):
         self.root = Path(root)
         self.extra_path = [str(p) for p in extra_path]
+        self.arm_cpu = arm_cpu
         for folder in ("tree/data/local/tmp", "tree/data/app", "tree/data/system/double", "tree/sdcard",
-                       "system/bin", "system/etc", "ovl", "merged"):
+                       "system/bin", "system/etc", "ovl", "merged", "fake"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "tree/data/local/tmp").chmod(0o771)
         for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM)):
@@ -107,6 +153,9 @@ class DeviceSandbox:
             self.write_fake_cpus(fake_cpus)
         if fake_thermal is not None:
             self.write_fake_thermal(fake_thermal)
+        if arm_cpu:
+            features = arm_core_features(arm_cpu, self.root / "fake")
+            (self.root / "fake/cpuinfo").write_text(arm_cpuinfo(features, fake_cpus or [2841600] * os.cpu_count()))
 
     # --- fake sysfs ---------------------------------------------------------------------------
     def write_fake_cpus(self, max_freqs_khz, governor="schedutil"):
@@ -118,6 +167,9 @@ class DeviceSandbox:
         for index, freq in enumerate(max_freqs_khz):
             freq_dir = cpu / f"cpu{index}" / "cpufreq"
             freq_dir.mkdir(parents=True, exist_ok=True)
+            # Paddle Lite's ARM library counts CPUs by their uevent files and reads online per CPU.
+            (cpu / f"cpu{index}" / "uevent").write_text(f"DRIVER=processor\nOF_NAME=cpu\n")
+            (cpu / f"cpu{index}" / "online").write_text("1\n")
             (freq_dir / "cpuinfo_max_freq").write_text(f"{freq}\n")
             (freq_dir / "scaling_governor").write_text(f"{governor}\n")
 
@@ -154,12 +206,16 @@ class DeviceSandbox:
         if os.geteuid() != 0:
             unshare.append("--map-root-user")
         chroot = shutil.which("chroot", path="/usr/sbin:/sbin:/usr/bin:/bin") or "chroot"
-        return [*unshare, "/bin/sh", "-c", ENTER_SCRIPT, "enter", str(self.root), chroot, shell_command]
+        return [*unshare, "/bin/sh", "-c", ENTER_SCRIPT, "enter", str(self.root), chroot,
+                AARCH64_BINFMT if self.arm_cpu else "", shell_command]
 
     def environment(self):
         path = ":".join(["/system/bin", *self.extra_path, "/usr/local/bin", "/usr/bin", "/bin"])
-        return {"PATH": path, "HOME": "/data/local/tmp", "TMPDIR": "/data/local/tmp", "ANDROID_DATA": "/data",
-                "LANG": "C.UTF-8"}
+        env = {"PATH": path, "HOME": "/data/local/tmp", "TMPDIR": "/data/local/tmp", "ANDROID_DATA": "/data",
+               "LANG": "C.UTF-8"}
+        if self.arm_cpu:
+            env.update(QEMU_LD_PREFIX=ARM_SYSROOT, QEMU_CPU=self.arm_cpu)
+        return env
 
     def spawn(self, shell_command, merge_stderr=False):
         """Legacy `shell:` merges stderr into stdout in one pipe, in order, as adbd's pty does."""

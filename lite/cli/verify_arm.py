@@ -1,0 +1,89 @@
+"""`--verify-arm`: every converted ARM model on Paddle Lite's real ARM kernels, before a phone is at hand.
+
+Each `.nb` runs under qemu-aarch64 with the user's Paddle Lite ARM Linux library on the export's
+reference inputs; its logits are held against Paddle's (lite.convert.logits.ARM_CHECK_THRESHOLDS) and
+the rows go to RESULTS/arm_check.csv and .md.
+"""
+import time
+
+from lite.convert.export import load_reference_io
+from lite.convert.logits import agreement, arm_check_problem
+from lite.errors import ArmToolError, CellFailed
+from lite.models.registry import get_variant
+from lite.report.arm_check import check_row, write_arm_check
+from lite.runtime.arm_check import prepare_library, run_on_arm
+from lite.runtime.arm_library import FP16_CPU, qemu_command
+
+
+def add_verify_arguments(parser):
+    group = parser.add_argument_group("checking ARM models on this host (qemu-aarch64)")
+    group.add_argument("--verify-arm", action="store_true",
+                       help="run every ARM .nb of the selection on Paddle Lite's ARM kernels under qemu-aarch64 "
+                            "and compare with Paddle; writes RESULTS/arm_check.csv and .md")
+    group.add_argument("--lite-dir", metavar="DIR",
+                       help="Paddle Lite ARM Linux library, the unpacked inference_lite_lib.armlinux.armv8 folder")
+    group.add_argument("--fp16-lite-dir", metavar="DIR",
+                       help="the same built with FP16 kernels, for fp16 models (default: --lite-dir if it has them)")
+    group.add_argument("--verify-inputs", type=int, default=None, metavar="N",
+                       help="use the first N of the export's reference inputs (default: all of them)")
+    group.add_argument("--arm-cpu", default=FP16_CPU,
+                       help=f"qemu CPU model (default: {FP16_CPU}, which has FP16 arithmetic)")
+
+
+def check_verify_arguments(args, parser):
+    if not args.verify_arm:
+        return
+    if not args.lite_dir:
+        parser.error("--verify-arm needs --lite-dir DIR (a Paddle Lite ARM Linux library folder)")
+    if "arm" not in args.targets:
+        parser.error("--verify-arm checks ARM models: include arm in --targets")
+    if args.verify_inputs is not None and args.verify_inputs < 1:
+        parser.error("--verify-inputs must be at least 1")
+
+
+def verify_arm(args, specs, store, say=print):
+    """Check every ARM model of `specs` x args.variants; write the reports; return the number that failed."""
+    qemu_command(args.arm_cpu)  # a missing qemu or sysroot is one line before any build
+    libraries = {"fp32": prepare_library(args.lite_dir, say=say)}
+    fp16_dir = args.fp16_lite_dir or (args.lite_dir if libraries["fp32"].fp16 else None)
+    if "fp16" in args.variants and fp16_dir:
+        libraries["fp16"] = libraries["fp32"] if fp16_dir == args.lite_dir else prepare_library(fp16_dir, say=say)
+        if not libraries["fp16"].fp16:
+            raise ArmToolError(f"--fp16-lite-dir {fp16_dir} has no FP16 kernels (build Paddle Lite with "
+                               f"LITE_WITH_ARM82_FP16=ON, or download its fp16 library)")
+    jobs = [(spec, variant) for spec in specs for variant in args.variants]
+    rows = []
+    for index, (spec, variant) in enumerate(jobs, 1):
+        nb_path = store.nb_file("arm", spec.name, variant)
+        fp32_path = store.nb_file("arm", spec.name, "fp32")
+        fp32_bytes = fp32_path.stat().st_size if fp32_path.is_file() else None
+        library_kind = get_variant(variant).library
+        library = libraries.get(library_kind)
+        prefix = f"[{index}/{len(jobs)}] {spec.name} {variant} on ARM kernels:"
+        if library is None:
+            problem = f"needs Paddle Lite's FP16 library: pass --fp16-lite-dir (built with LITE_WITH_ARM82_FP16=ON)"
+            rows.append(check_row(spec.name, variant, nb_path, fp32_bytes, library_kind, args.arm_cpu, problem=problem))
+            say(f"{prefix} not run: {problem}")
+            continue
+        inputs, reference = load_reference_io(store.reference_io(spec.name))
+        count = min(args.verify_inputs or len(inputs), len(inputs))
+        say(f"{prefix} running {count} inputs under qemu-aarch64 -cpu {args.arm_cpu} ...")
+        started = time.monotonic()
+        try:
+            logits = run_on_arm(library, nb_path, inputs[:count], args.arm_cpu)
+            metrics = agreement(reference[:count], logits)
+            problem = arm_check_problem(variant, metrics)
+        except (CellFailed, ValueError) as exc:
+            metrics, problem = None, str(exc)
+        seconds = time.monotonic() - started
+        rows.append(check_row(spec.name, variant, nb_path, fp32_bytes, library_kind, args.arm_cpu, metrics, problem,
+                              seconds))
+        if metrics:
+            say(f"{prefix} max rel. diff {metrics['max_rel_diff']:.2g}, cosine {metrics['cosine_min']:.6f}, top-1 "
+                f"{metrics['top1']:.2f}, top-5 {metrics['top5']:.2f}: {'pass' if problem is None else 'FAIL: ' + problem}"
+                f" ({seconds:.1f} s)")
+        else:
+            say(f"{prefix} FAIL: {problem}")
+    csv_path, md_path = write_arm_check(rows, args.results)
+    say(f"wrote {csv_path} and {md_path}")
+    return sum(row["result"] != "pass" for row in rows)

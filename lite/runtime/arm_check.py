@@ -1,0 +1,76 @@
+"""Run converted ARM `.nb` files on Paddle Lite's real ARM kernels, on this x86 host, under qemu-aarch64.
+
+cxx_demo's mnv1_bench is built once per library (cxx_demo/build.sh --target armlinux-aarch64, kept in
+build/arm_check/<library sha256 prefix>/) and run on the export's reference inputs with --input_file
+and --output_file. Nothing here is a speed figure: qemu emulates every instruction.
+"""
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lite.runtime.failures import failure_reason
+from lite.errors import ArmToolError, CellFailed
+from lite.runtime.arm_library import has_fp16_kernels, light_api_library, qemu_command
+from lite.util.files import sha256_file
+from lite.util.text import exit_reason
+
+CXX_DEMO = Path(__file__).resolve().parent.parent.parent / "cxx_demo"
+BUILD_TOOLS = {"cmake": "cmake", "aarch64-linux-gnu-g++": "g++-aarch64-linux-gnu"}
+
+
+@dataclass(frozen=True)
+class ArmLibrary:
+    """A Paddle Lite ARM Linux library and mnv1_bench built against it."""
+    lite_dir: Path
+    build_dir: Path
+    fp16: bool
+
+    @property
+    def program(self):
+        return self.build_dir / "bin" / "mnv1_bench"
+
+
+def prepare_library(lite_dir, build_root="build/arm_check", say=print):
+    """Check the library, build mnv1_bench against it unless built before; ArmToolError on what is missing."""
+    library = light_api_library(lite_dir)
+    build_dir = Path(build_root) / sha256_file(library)[:12]
+    if not (build_dir / "bin" / "mnv1_bench").is_file():
+        missing = [package for tool, package in BUILD_TOOLS.items() if not shutil.which(tool)]
+        if missing:
+            raise ArmToolError(f"building mnv1_bench for ARM needs {', '.join(missing)}: "
+                               f"apt-get install {' '.join(missing)}")
+        if not (CXX_DEMO / "build.sh").is_file():
+            raise ArmToolError(f"cxx_demo/build.sh is not beside the lite package ({CXX_DEMO}); run from a clone")
+        say(f"building mnv1_bench for armlinux-aarch64 against {lite_dir} (once per library)")
+        done = subprocess.run(["bash", str(CXX_DEMO / "build.sh"), "--target", "armlinux-aarch64", "--lite-dir",
+                               str(lite_dir), "--build-dir", str(build_dir)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ArmToolError(f"building mnv1_bench against {lite_dir} failed: "
+                               f"{failure_reason(done.stderr + done.stdout)}")
+    return ArmLibrary(Path(lite_dir), build_dir, has_fp16_kernels(library))
+
+
+def run_on_arm(library, nb_path, inputs, cpu, timeout_s=900):
+    """Paddle Lite's output (N x classes) for `inputs` (N x C x H x W float32), one process, one thread.
+    CellFailed with the program's own reason when it fails."""
+    inputs = np.ascontiguousarray(inputs, dtype="<f4")
+    with tempfile.TemporaryDirectory(prefix="arm-check-") as scratch:
+        input_file, output_file = Path(scratch) / "input.f32", Path(scratch) / "output.f32"
+        inputs.tofile(input_file)
+        command = [*qemu_command(cpu), str(library.program), "--model", str(nb_path), "--threads", "1",
+                   "--warmup", "0", "--repeats", "1", "--input_shape", ",".join(map(str, inputs.shape)),
+                   "--input_file", str(input_file), "--output_file", str(output_file)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise CellFailed(f"{Path(nb_path).name} did not finish within {timeout_s} s under qemu") from exc
+        if done.returncode != 0:
+            raise CellFailed(f"{exit_reason(done.returncode)}: {failure_reason(done.stderr + done.stdout)}")
+        output = np.fromfile(output_file, dtype="<f4")
+    if output.size % inputs.shape[0]:
+        raise CellFailed(f"{Path(nb_path).name} gave {output.size} outputs for {inputs.shape[0]} inputs")
+    return output.reshape(inputs.shape[0], -1)
