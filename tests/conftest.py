@@ -78,6 +78,13 @@ def arm_models(converted, tmp_path_factory):
     return converted["models"]
 
 
+@pytest.fixture(scope="session")
+def demo_apk(tmp_path_factory):
+    """The demo app's manifest and resources linked into an APK by aapt2 (what the double's pm parses)."""
+    from android_apk import demo_apk as make_apk
+    return make_apk(tmp_path_factory.mktemp("apk"))
+
+
 @pytest.fixture
 def make_device(tmp_path):
     """Start ADB device doubles on free loopback ports; all are stopped after the test."""

@@ -179,24 +179,32 @@ def test_debian_adb_push_pull_ls_of_5_mib(connected, adb_server, big_file, tmp_p
     assert "five.bin" in listing and "00500000" in listing  # size in hex, as adb ls prints it
 
 
-def test_debian_adb_install_streams_to_cmd_package(connected, adb_server, tmp_path):
+def test_debian_adb_install_streams_to_cmd_package(connected, adb_server, demo_apk):
     device = connected()
-    apk = tmp_path / "app.apk"
-    apk.write_bytes(b"PK\x03\x04" + os.urandom(3000))
+    apk = demo_apk
     done = adb_server.run("-s", device.serial, "install", apk)
     assert done.returncode == 0 and "Success" in done.stdout
-    assert device.installs == [f"cmd package install -S 3004 -> {device.installs[0].split(' -> ')[1]}"]
+    size = apk.stat().st_size
+    assert device.installs == [f"cmd package install -S {size} -> {device.installs[0].split(' -> ')[1]}"]
     installed = device.device_file(device.installs[0].split(" -> ")[1])
     assert installed.read_bytes() == apk.read_bytes()
 
 
-def test_debian_adb_without_cmd_feature_pushes_then_runs_pm(connected, adb_server, tmp_path):
+def test_debian_adb_without_cmd_feature_pushes_then_runs_pm(connected, adb_server, demo_apk):
     device = connected(features=("shell_v2", "stat_v2"))
-    apk = tmp_path / "legacy.apk"
-    apk.write_bytes(b"PK\x03\x04legacy")
-    done = adb_server.run("-s", device.serial, "install", apk)
+    done = adb_server.run("-s", device.serial, "install", demo_apk)
     assert done.returncode == 0 and "Success" in done.stdout, done.stdout + done.stderr
     assert device.installs and device.installs[0].startswith("pm install")
+
+
+@pytest.mark.parametrize("features", [("shell_v2", "cmd", "stat_v2"), ("shell_v2", "stat_v2")])
+def test_a_file_that_is_not_an_apk_is_refused_as_a_phone_refuses_it(connected, adb_server, tmp_path, features):
+    device = connected(features=features)
+    fake = tmp_path / "fake.apk"
+    fake.write_bytes(b"PK\x03\x04" + os.urandom(3000))  # a zip header and noise: no manifest
+    done = adb_server.run("-s", device.serial, "install", fake)
+    assert done.returncode != 0 and "INSTALL_PARSE_FAILED_NOT_APK" in done.stdout + done.stderr
+    assert device.installs == []
 
 
 def test_debian_adb_with_auth_uses_its_own_key(make_device, adb_server):

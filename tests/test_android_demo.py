@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from android_apk import aapt2_link
 from conftest import run_cli
 from lite.models.labels import paddleclas_label_file, parse_labels, softmax, top_k
 from lite.models.preprocess import paddleclas_preprocess, write_ppm
@@ -15,7 +16,6 @@ from lite.models.preprocess import paddleclas_preprocess, write_ppm
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "android_demo"
 CLASSPATH_JARS = ["/usr/share/java/junit4.jar", "/usr/share/java/hamcrest-core.jar"]
-FRAMEWORK_RES = "/usr/share/android-framework-res/framework-res.apk"
 
 
 @pytest.fixture(scope="module")
@@ -68,22 +68,6 @@ def test_java_top5_and_labels_agree_with_python(java_classes, tmp_path):
     assert [float(r[2]) for r in rows] == pytest.approx([probabilities[i] for i in top_k(probabilities, 5)], abs=1e-6)
 
 
-def aapt2_link(res_dir, manifest, out):
-    compiled = out / "res.zip"
-    compile_done = subprocess.run(["aapt2", "compile", "--dir", str(res_dir), "-o", str(compiled)],
-                                  capture_output=True, text=True)
-    if compile_done.returncode != 0:
-        return compile_done
-    # AGP 8 sets the package from `namespace` when it merges the manifest; aapt2 alone needs it written in.
-    text = manifest.read_text().replace('<manifest xmlns:android="http://schemas.android.com/apk/res/android">',
-                                        '<manifest xmlns:android="http://schemas.android.com/apk/res/android" '
-                                        'package="com.mnv1.demo">')
-    (out / "AndroidManifest.xml").write_text(text)
-    return subprocess.run(["aapt2", "link", "-o", str(out / "app.apk"), "-I", FRAMEWORK_RES, "--manifest",
-                           str(out / "AndroidManifest.xml"), "--min-sdk-version", "23", "--target-sdk-version", "29",
-                           str(compiled)], capture_output=True, text=True)
-
-
 def test_manifest_and_resources_link_against_the_android_framework(java_classes, tmp_path):
     app = DEMO / "app" / "src" / "main"
     done = aapt2_link(app / "res", app / "AndroidManifest.xml", tmp_path)
@@ -107,10 +91,8 @@ def test_a_broken_layout_fails_the_link(java_classes, tmp_path):
 # --- install.py ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def apk(tmp_path):
-    path = tmp_path / "app-debug.apk"
-    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
-    return path
+def apk(demo_apk):
+    return demo_apk
 
 
 def test_install_apk_through_adb_shell(make_device, apk):
@@ -131,6 +113,34 @@ def test_install_apk_through_debian_adb(make_device, adb_server, apk):
     assert done.returncode == 0, done.stderr
     assert device.installs and device.activities == ["am start -n com.mnv1.demo/.MainActivity"]
     adb_server.run("disconnect")
+
+
+def test_an_activity_the_app_does_not_declare_is_a_failed_start_though_am_exits_0(make_device, apk, tmp_path):
+    # The project's manifest names an activity that the installed APK does not have: real phones answer
+    # "Error type 3 ... does not exist." with exit status 0, and so does the double.
+    project = tmp_path / "android_demo"
+    shutil.copytree(DEMO / "app" / "src" / "main", project / "app" / "src" / "main")
+    manifest = project / "app" / "src" / "main" / "AndroidManifest.xml"
+    manifest.write_text(manifest.read_text().replace('android:name=".MainActivity"', 'android:name=".Gone"'))
+    device = make_device()
+    done = run_cli("android_demo/install.py", "--apk", apk, "--project", project, "--transport", "tcp",
+                   "--tcp", device.serial)
+    assert done.returncode == 2
+    assert "installed, but starting com.mnv1.demo/.Gone failed: Error: Activity class " \
+           "{com.mnv1.demo/com.mnv1.demo.Gone} does not exist." in done.stderr
+
+
+def test_a_file_that_is_not_an_apk_and_a_silent_pm_are_failed_installs(make_device, tmp_path, apk):
+    device = make_device()
+    fake = tmp_path / "fake.apk"
+    fake.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
+    done = run_cli("android_demo/install.py", "--apk", fake, "--transport", "tcp", "--tcp", device.serial)
+    assert done.returncode == 2 and "refused the APK: Failure [INSTALL_PARSE_FAILED_NOT_APK" in done.stderr
+    (device.device_file("/data/system/double") / "pm_silent").write_text("")
+    done = run_cli("android_demo/install.py", "--apk", apk, "--transport", "tcp", "--tcp", device.serial)
+    assert done.returncode == 2
+    assert "pm printed nothing (exit status 0), so the install is not confirmed" in done.stderr
+    assert device.activities == []  # nothing was started
 
 
 @pytest.fixture

@@ -43,6 +43,10 @@ def test_auto_transport():
     assert parse_host_port("10.0.0.2:5555") == ("10.0.0.2", 5555)
     with pytest.raises(DeviceError):
         parse_host_port("10.0.0.2:99999")
+    assert parse_host_port("[::1]:5555") == ("::1", 5555)
+    assert parse_host_port("[fe80::2]:5037") == ("fe80::2", 5037)
+    with pytest.raises(DeviceError, match="brackets"):
+        parse_host_port("::1:5555")
 
 
 def test_snapshot_parsing_feeds_the_thermal_reader():

@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import subprocess
 import time
 
 import numpy as np
@@ -159,3 +160,20 @@ def test_x86_fp16_is_skipped_with_a_reason(tmp_path, converted):
                    "--variants", "fp16", "--out", converted["models"], "--results", tmp_path / "r")
     assert done.returncode == 0
     assert "skipped MobileNetV1_x0_25 x86 fp16" in done.stdout
+
+
+def test_staging_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    paddle = tmp_path / "models" / "paddle"
+    stale = paddle / f".MobileNetV1_x0_25.{gone.pid}.k1ll3d"  # what SIGKILL during an export leaves
+    legacy = paddle / ".MobileNetV1_x0_25.ab12cd"  # an older run's, named without a pid
+    live = paddle / f".MobileNetV1_x0_25.{os.getpid()}.busy"  # a run still going
+    for folder in (stale, legacy, live):
+        folder.mkdir(parents=True)
+        (folder / "inference.pdiparams").write_bytes(b"half")
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--out",
+                   tmp_path / "models", "--results", tmp_path / "r")
+    assert done.returncode == 0, done.stderr
+    assert not stale.exists() and not legacy.exists() and live.exists()
+    assert sorted(p.name for p in paddle.iterdir()) == sorted([live.name, "MobileNetV1_x0_25"])

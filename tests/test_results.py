@@ -68,3 +68,15 @@ def test_report_names_unreadable_files_keeps_the_rest_and_exits_non_zero(tmp_pat
     assert "MobileNetV1__fp32__t4.json: is not valid JSON" in done.stderr
     assert "1 result file(s) could not be read" in done.stderr and "Traceback" not in done.stderr
     assert "| MobileNetV1 | fp32 | 2.50 (CV" in (tmp_path / "latency.md").read_text()
+
+
+def test_files_written_atomically_get_the_usual_mode_not_0600(tmp_path):
+    import os
+    import stat
+    from lite.util.files import atomic_write_text
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "latency.csv", "a,b\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "latency.csv").stat().st_mode) == 0o644

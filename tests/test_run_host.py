@@ -141,6 +141,29 @@ def test_corrupt_nb_is_refused_before_touching_results(host_run, tmp_path):
     assert {p: p.read_bytes() for p in host_run["dir"].rglob("*") if p.is_file()} == before
 
 
+def test_a_model_changed_since_conversion_is_refused_before_timing(converted, tmp_path):
+    models = tmp_path / "models"
+    (models / "x86").mkdir(parents=True)
+    for suffix in (".nb", ".json"):
+        shutil.copy(converted["models"] / "x86" / f"MobileNetV1_x0_25{suffix}", models / "x86")
+    shutil.copytree(converted["models"] / "paddle" / "MobileNetV1_x0_25", models / "paddle" / "MobileNetV1_x0_25")
+    nb = models / "x86" / "MobileNetV1_x0_25.nb"
+    data = bytearray(nb.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit: same size, same layout, loads and runs
+    nb.write_bytes(bytes(data))
+    host = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", *FAST,
+                   "--models-dir", models, "--results", tmp_path / "r")
+    board = run_cli("bench_scripts/run_sd855.py", "--transport", "local", "--runner", "python", "--model-target",
+                    "x86", "--models", "MobileNetV1_x0_25", "--threads", "1", *FAST, "--models-dir", models,
+                    "--results", tmp_path / "r", "--device-dir", tmp_path / "device")
+    for done in (host, board):
+        assert done.returncode == 2, done.stdout
+        assert "MobileNetV1_x0_25.nb of MobileNetV1_x0_25 is not the file opt_models.py wrote" in done.stderr
+        assert f"python lite/opt_models.py --models MobileNetV1_x0_25 --targets x86 --force --out {models}" \
+            in done.stderr
+    assert not (tmp_path / "r").exists() and not (tmp_path / "device" / "models").exists()  # nothing timed or pushed
+
+
 def test_unwritable_results_folder_is_one_line(converted, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

@@ -1,6 +1,7 @@
 """`python bench_scripts/run_sd855.py` against the ADB device double over real TCP: adb-shell,
 Debian's adb server, the three runners, resilience, incremental pushes and shell quoting."""
 import csv
+import json
 import os
 import shutil
 import sys
@@ -11,6 +12,7 @@ import pytest
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
 from conftest import run_cli
 from conftest import result_dicts as load_results
+from lite.util.files import sha256_file
 
 FAST = ("--warmup", "1", "--repeats", "5", "--cooldown", "0")
 VENV_BIN = str(Path(sys.executable).parent)
@@ -133,8 +135,10 @@ def test_second_run_pushes_nothing_and_a_changed_model_alone(phone, sweep, conve
     assert "pushed 0 bytes: all 4 files on the device are up to date" in again.stdout
     changed_model = models / "x86" / "MobileNetV1_x0_5.nb"
     data = bytearray(changed_model.read_bytes())
-    data[-1] ^= 0xFF  # a changed weight, same layout
+    data[-1] ^= 0xFF  # a changed weight, same layout, as a new conversion writes it with its manifest
     changed_model.write_bytes(bytes(data))
+    manifest = json.loads(changed_model.with_suffix(".json").read_text())
+    changed_model.with_suffix(".json").write_text(json.dumps({**manifest, "nb_sha256": sha256_file(changed_model)}))
     changed = sweep(phone, *args, models_dir=models)
     assert changed.stdout.count("  push ") == 1 and "MobileNetV1_x0_5.nb ->" in changed.stdout
     assert "pushed 1 file(s)" in changed.stdout
@@ -179,6 +183,8 @@ def test_unauthorized_device_says_how_to_accept_the_prompt(make_device, sweep, t
     (["--transport", "tcp", "--tcp", "127.0.0.1:1"], "cannot connect to 127.0.0.1:1"),
     (["--threads", "0"], "not a thread count"),
     (["--runner", "fast"], "invalid choice: 'fast'"),
+    (["--device-dir", "/data/local/tmp/a\\b"], "sha256sum on the device escapes such names"),
+    (["--device-dir", "/data/local/tmp/a\nb"], "holds \\n"),
 ])
 def test_bad_device_options_are_one_line(args, message):
     done = run_cli("bench_scripts/run_sd855.py", *args, timeout=120)

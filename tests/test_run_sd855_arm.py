@@ -132,3 +132,12 @@ def test_benchmark_bin_abort_without_a_reason_still_says_what_happened(make_devi
 def test_results_of_emulated_devices_are_never_committed():
     ignored = subprocess.run(["git", "check-ignore", "-q", "results/emulated-sm8150/latency.csv"], cwd=REPO)
     assert ignored.returncode == 0
+
+
+def test_a_build_for_another_abi_is_refused_before_anything_is_pushed(make_device, cxx_builds, arm_models, tmp_path):
+    phone = arm_phone(make_device, "cortex-a76")
+    done = sweep(phone, cxx_builds["host"], arm_models, tmp_path / "r", "--threads", "1", "--models",
+                 "MobileNetV1_x0_25", "--repeats", "1")
+    assert done.returncode == 2
+    assert "mnv1_bench is built for x86-64, but the device's ABI is arm64-v8a" in done.stderr
+    assert not phone.device_file("/data/local/tmp/mnv1").exists()

@@ -3,6 +3,18 @@ from lite.bench.cells import Cell
 from lite.convert.nb_format import check_nb_file
 from lite.errors import ToolkitError
 from lite.models.registry import select_models
+from lite.models.store import manifest_of
+from lite.util.files import read_json, sha256_file
+
+
+def check_against_manifest(store, path, name, target, variant):
+    """The file must be the one opt_models.py wrote (its manifest's sha256), when a manifest is beside it:
+    a bit flipped on disk loads and times as if nothing were wrong."""
+    manifest = read_json(manifest_of(path))
+    if manifest and manifest.get("nb_sha256") and manifest["nb_sha256"] != sha256_file(path):
+        raise ToolkitError(f"{path} of {name} is not the file opt_models.py wrote (its sha256 differs from "
+                           f"{manifest_of(path).name}); make it again with: "
+                           f"{store.remake_command(name, target, variant, force=True)}")
 
 
 def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, repeats, with_reference):
@@ -18,6 +30,7 @@ def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, 
                 raise ToolkitError(f"no converted model {path}; make it with: "
                                    f"{store.remake_command(spec.name, target, variant)}")
             check_nb_file(path, spec.name)
+            check_against_manifest(store, path, spec.name, target, variant)
             reference = store.reference_io(spec.name) if with_reference else None
             if reference is not None and not reference.is_file():
                 raise ToolkitError(f"{reference} (Paddle's logits, to check {spec.name} before timing) is missing; "

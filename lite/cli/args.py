@@ -80,3 +80,13 @@ def add_device_arguments(parser):
                              "local (this host); auto: adb when the adb program is on PATH, else USB (default: auto)")
     parser.add_argument("--serial", help="which device, when several are attached (see `adb devices`)")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")
+
+
+def device_folder(text):
+    """An argparse type for a folder on the device: no backslash or control character (sha256sum and ls
+    escape such names in their output, so a push could never be verified)."""
+    bad = sorted({repr(c)[1:-1] for c in text if c == "\\" or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        raise argparse.ArgumentTypeError(f"'{text}' holds {', '.join(bad)}: sha256sum on the device escapes such "
+                                         f"names, so pushes could not be checked; choose a plain folder name")
+    return text

@@ -16,11 +16,11 @@ from pathlib import Path
 from lite.bench.device_runners import RUNNERS, BenchmarkBinRunner, CxxRunner, PythonRunner
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
-from lite.cli.args import add_device_arguments, add_sweep_arguments
+from lite.cli.args import add_device_arguments, add_sweep_arguments, device_folder
 from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.convert.pipeline import converted_manifests
-from lite.devices.facts import describe_device, is_sd855, model_target_for
+from lite.devices.facts import abi_mismatch, describe_device, is_sd855, model_target_for
 from lite.devices.select import open_device
 from lite.devices.sync import sync_files
 from lite.errors import ToolkitError
@@ -46,7 +46,7 @@ def parse_args(argv):
     parser.add_argument("--build-dir", help="cxx_demo build to push (default: build/cxx_demo/<target for the ABI>)")
     parser.add_argument("--benchmark-bin", help="local path of Paddle Lite's benchmark_bin (runner benchmark_bin)")
     parser.add_argument("--lib-dir", help="libraries to push with benchmark_bin (default: none)")
-    parser.add_argument("--device-dir", default=None,
+    parser.add_argument("--device-dir", default=None, type=device_folder,
                         help="folder on the device (default: /data/local/tmp/mnv1; with --transport local "
                              "~/.cache/mnv1-device)")
     parser.add_argument("--model-target", choices=("auto", "arm", "x86"), default="auto",
@@ -72,14 +72,20 @@ def make_runner(args, device, machine, workdir):
         if not args.benchmark_bin or not Path(args.benchmark_bin).is_file():
             raise ToolkitError("--runner benchmark_bin needs --benchmark-bin PATH (Paddle Lite's benchmark_bin "
                                "for the device's ABI, from its releases or its build)")
+        mismatch = abi_mismatch(args.benchmark_bin, machine["abi"])
+        if mismatch:
+            raise ToolkitError(f"{mismatch}: pass the benchmark_bin built for {machine['abi']}")
         return BenchmarkBinRunner(device, workdir, machine, args.cell_timeout, args.benchmark_bin, args.lib_dir)
     build = BUILDS.get((machine["kind"], machine["abi"]))
     build_dir = Path(args.build_dir or f"build/cxx_demo/{build or 'unknown'}")
+    how = (f"cxx_demo/build.sh --target {build} --lite-dir <Paddle Lite inference library>"
+           + (" --ndk <Android NDK>" if build and build.startswith("android") else "")) if build else \
+        f"a build for ABI {machine['abi']} (none is known)"
     if not (build_dir / "bin" / "mnv1_bench").is_file():
-        how = (f"cxx_demo/build.sh --target {build} --lite-dir <Paddle Lite inference library>"
-               + (" --ndk <Android NDK>" if build and build.startswith("android") else "")) if build else \
-            f"a build for ABI {machine['abi']} (none is known)"
         raise ToolkitError(f"no mnv1_bench for {machine['abi']} in {build_dir}; build it with: {how}")
+    mismatch = abi_mismatch(build_dir / "bin" / "mnv1_bench", machine["abi"])
+    if mismatch:
+        raise ToolkitError(f"{mismatch}; build for it with: {how}")
     return CxxRunner(device, workdir, machine, args.cell_timeout, build_dir)
 
 

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from lite.convert.opt import opt_command, run_opt, tool_versions
 from lite.errors import ConversionError, ModelFileError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
-from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text
+from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text, staging_dir
 from lite.util.text import last_line
 
 CHECK_TIMEOUT_S = 300
@@ -71,7 +70,7 @@ def convert(exported, target, variant, store):
     """Convert, check and move into place; return the ConvertedModel with its manifest."""
     final = store.nb_file(target, exported.name, variant)
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.stem}."))
+    staging = staging_dir(final.parent, final.stem)
     try:
         staged = staging / final.name
         done = run_opt(opt_command(exported.model_file, exported.params_file, target, variant,

@@ -7,7 +7,6 @@ against without importing Paddle, and `export.json`.
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from lite.convert.opt import tool_versions
 from lite.errors import ExportError
 from lite.models import store as store_layout
 from lite.models.weights import synthetic_images
-from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text
+from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text, staging_dir
 
 REFERENCE_INPUT_SEED = 7
 REFERENCE_INPUTS = 4  # several, so agreement (top-1, top-5) is a rate, not one yes or no
@@ -83,7 +82,7 @@ def export_model(spec, source, store):
     network = create_model(spec.name, source)
     folder = store.export_dir(spec.name)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{spec.name}."))
+    staging = staging_dir(folder.parent, spec.name)
     try:
         paddle.jit.save(network, str(staging / Path(store_layout.MODEL_FILE).stem),
                         input_spec=[InputSpec(list(spec.input_shape), "float32", "x")])

@@ -80,7 +80,9 @@ class Device:
             result = self.shell(f"pm install -r -t {shlex.quote(STAGED_APK)}", timeout_s=300)
         finally:
             self.shell(f"rm -f {shlex.quote(STAGED_APK)}", timeout_s=60)
+        if not result.output.strip():
+            raise InstallError(f"pm printed nothing (exit status {result.exit_code}), so the install is not "
+                               f"confirmed on {self.description}; run `adb shell pm list packages` to see")
         if result.exit_code != 0 or "Success" not in result.output:
-            raise InstallError(f"{self.description} refused the APK: "
-                               f"{last_line(result.output, f'pm exited with status {result.exit_code}')}")
+            raise InstallError(f"{self.description} refused the APK: {last_line(result.output)}")
         return last_line(result.output)

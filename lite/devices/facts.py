@@ -78,6 +78,29 @@ def model_target_for(abi):
     return ANDROID_ABIS[abi]
 
 
+# ELF e_machine of the programs each ABI runs (EM_AARCH64, EM_ARM, EM_X86_64, EM_386).
+ABI_ELF_MACHINES = {"arm64-v8a": 183, "armeabi-v7a": 40, "x86_64": 62, "x86": 3}
+ELF_MACHINE_NAMES = {183: "arm64 (aarch64)", 40: "32-bit ARM", 62: "x86-64", 3: "x86"}
+
+
+def elf_machine(path):
+    """The e_machine of an ELF file, or None when it is no ELF file."""
+    with open(path, "rb") as f:
+        head = f.read(20)
+    if len(head) < 20 or head[:4] != b"\x7fELF":
+        return None
+    return int.from_bytes(head[18:20], "big" if head[5] == 2 else "little")
+
+
+def abi_mismatch(path, abi):
+    """Why the program at `path` cannot run on a device with `abi`, or None."""
+    wanted, found = ABI_ELF_MACHINES.get(abi), elf_machine(path)
+    if wanted is None or found == wanted:
+        return None
+    what = "not an ELF program" if found is None else f"built for {ELF_MACHINE_NAMES.get(found, f'machine {found}')}"
+    return f"{path} is {what}, but the device's ABI is {abi}"
+
+
 def is_sd855(machine):
     """A real Snapdragon 855: an emulator presenting as one is not (its figures are never compared)."""
     if machine.get("emulated"):

@@ -7,9 +7,14 @@ TRANSPORTS = ("auto", "adb", "usb", "tcp", "local")
 
 
 def parse_host_port(text):
+    """(host, port) from HOST:PORT; an IPv6 address goes in brackets, as adb writes it: [::1]:5555."""
     host, _, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]") and len(host) > 2:
+        host = host[1:-1]
+    elif ":" in host:
+        raise DeviceError(f"--tcp: put an IPv6 address in brackets, as in [::1]:5555, not '{text}'")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise DeviceError(f"--tcp takes HOST:PORT (for example 192.168.1.20:5555), not '{text}'")
+        raise DeviceError(f"--tcp takes HOST:PORT (for example 192.168.1.20:5555 or [::1]:5555), not '{text}'")
     return host, int(port)
 
 

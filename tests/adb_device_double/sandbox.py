@@ -62,12 +62,29 @@ done < "$props"
 echo
 '''
 
+REGISTER_APK = r'''#!/bin/sh
+# What the device double's package manager learns from an APK: aapt2 reads it as Android's parser
+# would; a file it cannot read is INSTALL_PARSE_FAILED_NOT_APK. Records "<package> <launchable activity>".
+apk=$1
+badging=$(aapt2 dump badging "$apk" 2>/dev/null)
+package=$(printf '%s\n' "$badging" | sed -n "s/^package: name='\([^']*\)'.*/\1/p")
+if [ -z "$package" ]; then
+  echo "Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse $apk: not an APK (no readable AndroidManifest.xml)]"
+  exit 1
+fi
+printf '%s\n' "$badging" | sed -n "s/^launchable-activity: name='\([^']*\)'.*/$package \1/p" \
+  >> /data/system/double/activities.known
+'''
+
 PM = r'''#!/bin/sh
-# Package manager of the device double: records installs, answers like Android's pm.
+# Package manager of the device double: records installs, answers like Android's pm. The file
+# /data/system/double/pm_silent (a fault switch a test creates) makes it answer nothing, exit 0.
 log=/data/system/double/packages.log
 if [ "$1" = install ]; then
   for apk; do :; done
   if [ ! -f "$apk" ]; then echo "Failure [INSTALL_FAILED_INVALID_URI]"; exit 1; fi
+  [ -f /data/system/double/pm_silent ] && exit 0
+  double-register-apk "$apk" || exit 1
   mkdir -p /data/app && cp "$apk" "/data/app/$(basename "$apk")"
   echo "pm $*" >> "$log"; echo Success; exit 0
 fi
@@ -85,6 +102,7 @@ if [ "$1" = package ] && [ "$2" = install ]; then
   head -c "$size" > "$target"
   got=$(wc -c < "$target")
   if [ "$got" -ne "$size" ]; then echo "Failure [INSTALL_FAILED_INVALID_APK: got $got of $size bytes]"; exit 1; fi
+  double-register-apk "$target" || { rm -f "$target"; exit 1; }
   echo "cmd package install -S $size -> $target" >> "$log"; echo Success; exit 0
 fi
 if [ "$1" = package ]; then shift; exec pm "$@"; fi
@@ -92,11 +110,19 @@ echo "cmd: unsupported service '$1' (device double)" >&2; exit 1
 '''
 
 AM = r'''#!/bin/sh
-# Activity manager of the device double: records intents.
+# Activity manager of the device double: records intents; like Android's am, a component that no
+# installed package declares is "Error type 3 ... does not exist." with exit status 0.
 echo "am $*" >> /data/system/double/activities.log
+known=/data/system/double/activities.known
 if [ "$1" = start ]; then
   component=""; while [ $# -gt 0 ]; do [ "$1" = -n ] && component=$2; shift; done
-  echo "Starting: Intent { cmp=$component }"; exit 0
+  package=${component%%/*}; class=${component#*/}
+  case "$class" in .*) class=$package$class ;; esac
+  echo "Starting: Intent { cmp=$component }"
+  if ! grep -qxF "$package $class" "$known" 2>/dev/null; then
+    echo "Error type 3"; echo "Error: Activity class {$package/$class} does not exist."
+  fi
+  exit 0
 fi
 if [ "$1" = force-stop ]; then exit 0; fi
 echo "am: unsupported command '$1' (device double)" >&2; exit 1
@@ -144,7 +170,8 @@ class DeviceSandbox:
                        "system/bin", "system/etc", "ovl", "merged", "fake"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "tree/data/local/tmp").chmod(0o771)
-        for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM)):
+        for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM),
+                           ("double-register-apk", REGISTER_APK)):
             path = self.root / "system/bin" / name
             path.write_text(text)
             path.chmod(0o755)
