@@ -272,3 +272,44 @@ def test_runnable_by_hand_with_help():
     done = subprocess.run([str(REPO / ".venv/bin/python"), "-m", "tests.adb_device_double", "--help"], cwd=REPO,
                           capture_output=True, text=True)
     assert done.returncode == 0 and "--auth-key" in done.stdout and "--fake-sysfs" in done.stdout
+
+
+def test_a_link_planted_by_a_device_command_cannot_make_a_push_write_outside(connected, adb_server, tmp_path):
+    device = connected()
+    outside = tmp_path / "host-file-outside"
+    payload = tmp_path / "payload"
+    payload.write_bytes(b"pushed bytes")
+    # The name the double once staged pushes at, and a final name, both made links out of the device.
+    for link in (".victim.sync-tmp", "link-out"):
+        done = adb_server.run("-s", device.serial, "shell", f"ln -s {outside} /data/local/tmp/{link}")
+        assert done.returncode == 0, done.stderr
+    pushed = adb_server.run("-s", device.serial, "push", payload, "/data/local/tmp/victim")
+    assert pushed.returncode == 0 and device.device_file("/data/local/tmp/victim").read_bytes() == b"pushed bytes"
+    refused = adb_server.run("-s", device.serial, "push", payload, "/data/local/tmp/link-out")
+    assert refused.returncode != 0  # it leads out of the device: refused, as a read-only place is
+    assert not outside.exists() and not list(device.sandbox.staging_dir.iterdir())
+
+
+def test_pushes_onto_a_folder_or_under_a_file_fail_as_adbd_says(connected, adb_server, tmp_path):
+    device = connected()
+    payload = tmp_path / "payload"
+    payload.write_bytes(b"x" * 100)
+    adb_server.run("-s", device.serial, "shell", "mkdir -p /data/local/tmp/folder; echo hi > /data/local/tmp/file")
+    onto_folder = adb_server.run("-s", device.serial, "push", payload, "/data/local/tmp/folder/", timeout=30)
+    assert onto_folder.returncode == 0  # adb pushes INTO a folder given with a slash
+    assert device.device_file("/data/local/tmp/folder/payload").read_bytes() == b"x" * 100
+    from lite.devices.select import open_device
+    from lite.errors import DeviceError
+    with open_device("tcp", None, device.serial) as adb:
+        with pytest.raises(DeviceError, match="Is a directory"):
+            adb.push(payload, "/data/local/tmp/folder")
+        with pytest.raises(DeviceError, match="Not a directory"):
+            adb.push(payload, "/data/local/tmp/file/under")
+        assert adb.shell("echo still here").stdout == "still here\n"  # the connection and the double live on
+
+
+@pytest.mark.parametrize("signal_name,code", [("KILL", 137), ("SEGV", 139), ("ABRT", 134)])
+def test_a_command_killed_by_a_signal_exits_128_plus_the_signal(connected, adb_server, signal_name, code):
+    device = connected()
+    done = adb_server.run("-s", device.serial, "shell", f"exec kill -{signal_name} $$")
+    assert done.returncode == code

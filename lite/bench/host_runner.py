@@ -8,6 +8,7 @@ from importlib import metadata
 from lite.bench.outputs import parse_bench_output
 from lite.devices.machine import describe_host, local_list_dir, local_read_text, read_temperatures
 from lite.errors import BenchOutputError, CellFailed
+from lite.util.children import die_with_parent
 from lite.util.edge import EXIT_BAD_INPUT
 from lite.util.text import exit_reason, last_line
 
@@ -42,7 +43,7 @@ class HostRunner:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
         try:
             done = subprocess.run(self.command(cell), capture_output=True, text=True, env=env,
-                                  timeout=self.cell_timeout_s)
+                                  timeout=self.cell_timeout_s, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s") from exc
         if done.returncode != 0:

@@ -4,6 +4,7 @@ import subprocess
 
 from lite.devices.base import Device, ShellResult
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
+from lite.util.children import die_with_parent
 from lite.util.text import last_line
 
 UNAUTHORIZED_HELP = "unlock the phone and accept the 'Allow USB debugging?' prompt, then run again"
@@ -72,8 +73,9 @@ class AdbProgramDevice(Device):
 
     def shell(self, command, timeout_s=None):
         try:
+            # If this process dies, so does its adb client; the stream closes and adbd hangs up the command.
             done = subprocess.run([self._adb, "-s", self.serial, "shell", command], capture_output=True,
-                                  env=self._env, timeout=timeout_s)
+                                  env=self._env, timeout=timeout_s, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             self._lost_if_gone("a command")
             raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on {self.description}") from exc

@@ -15,6 +15,7 @@ import numpy as np
 from lite.runtime.failures import failure_reason
 from lite.errors import ArmToolError, CellFailed
 from lite.runtime.arm_library import has_fp16_kernels, light_api_library, qemu_command
+from lite.util.children import die_with_parent
 from lite.util.files import sha256_file
 from lite.util.text import exit_reason
 
@@ -65,7 +66,8 @@ def run_on_arm(library, nb_path, inputs, cpu, timeout_s=900):
                    "--warmup", "0", "--repeats", "1", "--input_shape", ",".join(map(str, inputs.shape)),
                    "--input_file", str(input_file), "--output_file", str(output_file)]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s,
+                                  preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             raise CellFailed(f"{Path(nb_path).name} did not finish within {timeout_s} s under qemu") from exc
         if done.returncode != 0:

@@ -167,7 +167,7 @@ class DeviceSandbox:
         self.extra_path = [str(p) for p in extra_path]
         self.arm_cpu = arm_cpu
         for folder in ("tree/data/local/tmp", "tree/data/app", "tree/data/system/double", "tree/sdcard",
-                       "system/bin", "system/etc", "ovl", "merged", "fake"):
+                       "system/bin", "system/etc", "ovl", "merged", "fake", "staging"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "tree/data/local/tmp").chmod(0o771)
         for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM),
@@ -208,6 +208,11 @@ class DeviceSandbox:
             zone.mkdir(exist_ok=True)
             (zone / "type").write_text(f"{kind}\n")
             (zone / "temp").write_text(f"{int(celsius * 1000)}\n")
+
+    @property
+    def staging_dir(self):
+        """Where pushes are staged: in the device folder but outside the tree its commands see."""
+        return self.root / "staging"
 
     # --- paths --------------------------------------------------------------------------------
     def host_path(self, device_path):

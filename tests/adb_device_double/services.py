@@ -4,6 +4,7 @@ import os
 import signal
 import stat
 import struct
+import tempfile
 import threading
 import time
 
@@ -36,12 +37,15 @@ class ProcessService:
             if pipe is None:
                 continue
             pumps.append(threading.Thread(target=self._pump_output, args=(pipe, kind, output_lock), daemon=True))
+        pumps.append(threading.Thread(target=self._hang_up_when_gone, args=(process,), daemon=True))
         for pump in pumps:
             pump.start()
         try:
-            for pump in pumps[1:]:
+            for pump in pumps[1:-1]:
                 pump.join()
             code = process.wait()
+            if code < 0:
+                code = 128 - code  # killed by a signal: adbd reports 128+N (137, 139, 134), as a shell does
             if self.mode == "v2":
                 self.stream.write(shell_packet(SHELL_EXIT, bytes([code & 0xFF])))
         except StreamClosed:
@@ -50,6 +54,18 @@ class ProcessService:
             self._kill(process)
             self.device.untrack(process)
             self.stream.close()
+
+    def _hang_up_when_gone(self, process):
+        """As adbd does: when the host closes the stream or the connection is lost while the command
+        still runs, its process group gets SIGHUP."""
+        while process.poll() is None:
+            if self.stream.closed:
+                try:
+                    os.killpg(process.pid, signal.SIGHUP)
+                except ProcessLookupError:
+                    pass
+                return
+            time.sleep(0.05)
 
     def _pump_output(self, pipe, kind, lock):
         try:
@@ -182,15 +198,28 @@ class SyncService:
         self.stream.write(b"DONE" + bytes(16))
 
     def _send(self, spec, _request):
+        """SEND path,mode + DATA... + DONE. The bytes are staged in the device folder's staging/, which no
+        device command can reach (it is not mounted into the device's tree), opened without following
+        links, then renamed onto the resolved path inside the tree: a link planted by a device command
+        cannot make a push write outside the device. Errors are adbd's FAIL replies, after the data."""
         path, _, mode_text = spec.rpartition(",")
         mode = int(mode_text) if mode_text.isdigit() else 0o644
         host = self.device.sandbox.host_path(path) if self.device.sandbox.writable(path) else None
-        staging = None
-        if host is not None and not self.device.faults.disk_full:
-            host.parent.mkdir(parents=True, exist_ok=True)  # the fixed_push_mkdir feature
-            staging = host.parent / f".{host.name}.sync-tmp"
+        problem = None if host is not None else f"couldn't create file: {path}: Read-only file system"
+        if host is not None:
+            try:
+                host.parent.mkdir(parents=True, exist_ok=True)  # the fixed_push_mkdir feature
+                if host.is_dir():
+                    problem = f"couldn't create file: {path}: Is a directory"
+            except (FileExistsError, NotADirectoryError):
+                problem = f"couldn't create file: {path}: Not a directory"
+        if self.device.faults.disk_full:
+            problem = "No space left on device"
+        out = None
+        if problem is None:
+            fd, staging = tempfile.mkstemp(dir=self.device.sandbox.staging_dir, prefix="push-")
+            out = os.fdopen(fd, "wb")
         received = 0
-        out = open(staging, "wb") if staging else None
         try:
             while True:
                 request, length = self._request()
@@ -208,17 +237,14 @@ class SyncService:
         except StreamClosed:
             if out:
                 out.close()
-                staging.unlink(missing_ok=True)
+                os.unlink(staging)
             raise
-        if self.device.faults.disk_full:
-            self._fail("No space left on device")
+        if problem:
+            self._fail(problem)
             return
-        if out is None:
-            self._fail(f"couldn't create file: {path}: Read-only file system")
-            return
+        os.fchmod(out.fileno(), stat.S_IMODE(mode) or 0o644)
         out.close()
-        os.chmod(staging, stat.S_IMODE(mode) or 0o644)
-        os.utime(staging, (mtime, mtime))
+        os.utime(staging, (mtime, mtime), follow_symlinks=False)
         os.replace(staging, host)
         self.stream.write(b"OKAY" + bytes(4))
 
