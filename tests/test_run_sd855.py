@@ -213,3 +213,16 @@ def test_local_transport_runs_the_python_runner_on_this_host(converted, tmp_path
     assert result["machine"]["kind"] == "linux" and result["machine"]["abi"] == "x86_64"
     assert result["measurement"]["output_shape"] == [1, 1000]
     assert (tmp_path / "device" / "models" / "MobileNetV1_x0_25.nb").is_file()
+
+
+@pytest.mark.parametrize("transport", ["tcp", "adb"])
+def test_a_full_disk_is_said_in_words_over_both_transports(make_device, sweep, adb_server, transport, tmp_path):
+    from adb_device_double.device import Faults
+    phone = make_device(faults=Faults(disk_full=True), extra_path=(VENV_BIN,))
+    done = sweep(phone, "--threads", "1", "--models", "MobileNetV1_x0_25", transport=transport,
+                 env=adb_server.env if transport == "adb" else None)
+    assert done.returncode == 2
+    assert "the device's storage is full (No space left on device): free space on it" in done.stderr
+    assert "bytearray" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    if transport == "adb":
+        adb_server.run("disconnect")

@@ -2,7 +2,7 @@
 import shutil
 import subprocess
 
-from lite.devices.base import Device, ShellResult
+from lite.devices.base import Device, ShellResult, push_failure
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 from lite.util.children import die_with_parent
 from lite.util.text import last_line
@@ -90,7 +90,7 @@ class AdbProgramDevice(Device):
         if done.returncode != 0:
             self._lost_if_gone(f"adb {verb}")
             raise DeviceError(f"adb {verb} {source} {target} failed: "
-                              f"{last_line(done.stderr or done.stdout, f'exit status {done.returncode}')}")
+                              f"{push_failure(done.stderr + done.stdout) if done.stderr + done.stdout else f'exit status {done.returncode}'}")
 
     def push(self, local_path, device_path):
         self._transfer("push", local_path, device_path)

@@ -11,7 +11,7 @@ import shlex
 import socket
 from pathlib import Path
 
-from lite.devices.base import Device, ShellResult
+from lite.devices.base import Device, ShellResult, push_failure
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 
 KEY_FILE = Path.home() / ".android" / "adbkey"
@@ -129,7 +129,8 @@ class AdbShellDevice(Device):
         try:
             self._adb.push(str(local_path), device_path, st_mode=0o100755 if os.access(local_path, os.X_OK) else 0o100644)
         except self._exceptions.PushFailedError as exc:
-            raise DeviceError(f"pushing {local_path} to {device_path} on {self.description} failed: {exc}") from exc
+            reason = push_failure(exc.args[0] if exc.args else str(exc))  # adb-shell passes the FAIL bytes
+            raise DeviceError(f"pushing {local_path} to {device_path} on {self.description} failed: {reason}") from exc
         except self._lost_errors() as exc:
             raise DeviceLost(f"{self.description} went away during a push ({exc})") from exc
 

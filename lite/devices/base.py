@@ -22,6 +22,24 @@ class ShellResult:
         return (self.stdout + self.stderr).strip()
 
 
+DISK_FULL = "No space left on device"
+
+
+def push_failure(text):
+    """Why a push failed, in words, from what a client said (pure): the adb program prints
+    "adb: error: failed to copy 'A' to 'B': remote <reason>" before a summary line; adb-shell
+    raises with the device's FAIL bytes."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "replace")
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line or "FAIL" in line]
+    reason = (errors or lines or ["no reason given"])[0]
+    reason = reason.split(": remote ", 1)[-1] if ": remote " in reason else reason
+    if DISK_FULL in reason:
+        return f"the device's storage is full ({DISK_FULL}): free space on it and run again"
+    return reason
+
+
 @runtime_checkable
 class DeviceProtocol(Protocol):
     """What the sweep and the installer need of a phone, a board or this host."""
