@@ -313,3 +313,11 @@ def test_a_command_killed_by_a_signal_exits_128_plus_the_signal(connected, adb_s
     device = connected()
     done = adb_server.run("-s", device.serial, "shell", f"exec kill -{signal_name} $$")
     assert done.returncode == code
+
+
+def test_system_is_read_only_as_on_a_phone(connected, adb_server, tmp_path):
+    device = connected()
+    done = adb_server.run("-s", device.serial, "shell", "echo x > /system/bin/planted")
+    assert done.returncode != 0 and "Read-only file system" in done.stdout + done.stderr
+    assert not (device.root / "system" / "bin" / "planted").exists()
+    assert adb_server.run("-s", device.serial, "shell", "getprop ro.soc.model").stdout.strip() == "SM8150"

@@ -5,7 +5,6 @@ import subprocess
 from lite.devices.base import Device, ShellResult, push_failure
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 from lite.util.children import die_with_parent
-from lite.util.text import last_line
 
 UNAUTHORIZED_HELP = "unlock the phone and accept the 'Allow USB debugging?' prompt, then run again"
 

@@ -35,6 +35,7 @@ mkdir -p "$m/data" "$m/sdcard" "$m/system"
 mount --bind "$root/tree/data" "$m/data"
 mount --bind "$root/tree/sdcard" "$m/sdcard"
 mount --bind "$root/system" "$m/system"
+mount -o remount,bind,ro "$m/system"  # read-only, as on a phone: writing there fails even as root
 mount --rbind /dev "$m/dev"
 mount -t proc proc "$m/proc"
 [ -n "$arm" ] && mount --bind "$root/fake/cpuinfo" "$m/proc/cpuinfo"
