@@ -21,12 +21,15 @@ def main(argv=None):
     parser.add_argument("--fake-sysfs", action="store_true",
                         help="give the device an SD855 CPU layout and thermal zones under /sys")
     parser.add_argument("--extra-path", action="append", default=[], help="host folder to put on the device's PATH")
+    parser.add_argument("--arm-cpu", metavar="MODEL",
+                        help="present as an emulated arm64-v8a phone whose programs run under qemu-aarch64 with "
+                             "this CPU model (cortex-a76 has FP16 arithmetic, cortex-a72 not); default: x86_64")
     args = parser.parse_args(argv)
     root = args.root or tempfile.mkdtemp(prefix="adb-device-double-")
     config = DeviceConfig(auth_public_keys=tuple(Path(k).read_text() for k in args.auth_key),
                           extra_path=tuple(args.extra_path),
                           fake_cpus_khz=SD855_CPU_MAX_KHZ if args.fake_sysfs else None,
-                          fake_thermal_c=SD855_THERMAL_C if args.fake_sysfs else None)
+                          fake_thermal_c=SD855_THERMAL_C if args.fake_sysfs else None, arm_cpu=args.arm_cpu)
     device = AdbDeviceDouble(root, config)
     device.start(args.port)
     print(f"adb device double listening on {device.serial}, device folder {root}; "
