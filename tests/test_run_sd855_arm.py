@@ -67,6 +67,7 @@ def test_the_issue_command_on_an_emulated_arm_phone(make_device, real_arm_builds
     assert by_cell[("int8", 1)]["output_checksum"] != by_cell[("fp32", 1)]["output_checksum"]
     latency_md = (folder / "latency.md").read_text()
     assert "EMULATED" in latency_md and "published" not in latency_md.split("|", 1)[1].split("\n", 1)[0]
+    assert "its figures are never a phone's" in latency_md
     with open(folder / "latency.csv") as f:
         assert all(row["device"].startswith("EMULATED") for row in csv.DictReader(f))
     if transport == "adb":

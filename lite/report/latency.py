@@ -137,7 +137,10 @@ def to_markdown(rows, threads, machine, results):
     if capped:
         lines += ["", "Thread counts above the CPUs available were capped by the math library: "
                       + ", ".join(f"{asked} asked, {got} used" for asked, got in capped) + "."]
-    if not sd855:
+    if machine.get("emulated"):
+        lines += ["", "This device is EMULATED (it says so with ro.kernel.qemu=1): its figures are never a phone's, "
+                      "so the published SD855 figures are not set beside them."]
+    elif not sd855:
         lines += ["", "This device is not a Snapdragon 855, so the published SD855 figures are not set "
                       "beside these; see `lite/models/reference/paddleclas_mobilenetv1_sd855.csv`."]
     return "\n".join(lines) + "\n"
