@@ -321,3 +321,19 @@ def test_system_is_read_only_as_on_a_phone(connected, adb_server, tmp_path):
     assert done.returncode != 0 and "Read-only file system" in done.stdout + done.stderr
     assert not (device.root / "system" / "bin" / "planted").exists()
     assert adb_server.run("-s", device.serial, "shell", "getprop ro.soc.model").stdout.strip() == "SM8150"
+
+
+@pytest.mark.parametrize("arm_cpu", [None, "cortex-a76"])
+def test_commands_run_as_the_shell_user_and_pushes_belong_to_it(make_device, arm_cpu, tmp_path):
+    from lite.devices.select import open_device
+    device = make_device(arm_cpu=arm_cpu)
+    payload = tmp_path / "payload"
+    payload.write_bytes(b"p")
+    with open_device("tcp", None, device.serial) as adb:
+        assert adb.shell("id -u; id -g").stdout.split() == ["2000", "2000"]  # Android's shell user
+        adb.push(payload, "/data/local/tmp/made/by/push")
+        denied = adb.shell("touch /data/not-yours")
+    assert denied.exit_code != 0 and "Permission denied" in denied.output  # as on a phone
+    for path in ("/data/local/tmp/made", "/data/local/tmp/made/by", "/data/local/tmp/made/by/push"):
+        info = device.device_file(path).stat()
+        assert (info.st_uid, info.st_gid) == (2000, 2000), path

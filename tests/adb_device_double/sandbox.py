@@ -7,7 +7,9 @@ with a fresh tmpfs as its upper layer: the host's files are all visible, every w
 device's folder lands in that tmpfs and vanishes when the command ends, and the device's
 /data, /sdcard and /system are bind mounts of folders in the device's own tree. A fake
 /sys/devices/system/cpu and /sys/class/thermal can be bound over the real ones.
-Needs root (CI runs as root) or unprivileged user namespaces (then `--map-root-user` is used).
+Commands run as Android's `shell` user (uid/gid 2000) with /system read-only, as on a phone.
+Needs root (CI runs as root) or unprivileged user namespaces (then `--map-root-user` is used and
+commands run as root inside).
 
 An emulated 64-bit ARM device (`arm_cpu` set, e.g. "cortex-a76"): its programs are real aarch64
 binaries run on ARM instructions by qemu-aarch64. binfmt_misc is not mounted on these machines, so
@@ -22,11 +24,12 @@ import posixpath
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ENTER_SCRIPT = r'''
 set -e
-root=$1; chroot_program=$2; arm=$3; shift 3
+root=$1; chroot_program=$2; arm=$3; shell_user=$4; open_dirs=$5; shift 5
 mount -t tmpfs tmpfs "$root/ovl"
 mkdir -p "$root/ovl/upper" "$root/ovl/work"
 m="$root/merged"
@@ -42,12 +45,37 @@ mount -t proc proc "$m/proc"
 mount --rbind /sys "$m/sys"
 if [ -d "$root/fake/cpu" ]; then mount --bind "$root/fake/cpu" "$m/sys/devices/system/cpu"; fi
 if [ -d "$root/fake/thermal" ]; then mount --bind "$root/fake/thermal" "$m/sys/class/thermal"; fi
+# The host programs the shell user runs (this venv's python3) may sit under folders closed to others
+# (/root is 0700): open them for traversal in the overlay only; the host's own folders stay as they are.
+if [ -n "$shell_user" ]; then
+  IFS=:; for d in $open_dirs; do [ -d "$m$d" ] && chmod o+x "$m$d"; done; unset IFS
+fi
 cd /
-if [ -n "$arm" ]; then  # a user namespace of its own, for a private binfmt_misc (Linux 6.7+)
+if [ -n "$arm" ] && [ -n "$shell_user" ]; then
+  # A user namespace of its own gives a private binfmt_misc (Linux 6.7+). It maps root and the shell
+  # user to themselves (written from here, as root, once the namespace exists); inside it, binfmt_misc
+  # is mounted and qemu-aarch64 registered, then the command runs chrooted as the shell user.
+  go="$root/ovl/go"; mkfifo "$go"; exec 3<&0
+  unshare --user --mount --propagation private /bin/sh -c '
+    read ready < "$1"
+    mount -t binfmt_misc binfmt_misc "$2/proc/sys/fs/binfmt_misc"
+    printf "%s" "$3" > "$2/proc/sys/fs/binfmt_misc/register"
+    exec "$4" "$2" setpriv --reuid="${5%:*}" --regid="${5#*:}" --clear-groups /bin/sh -c "cd / && exec /bin/sh -c \"\$0\"" "$6"' \
+    binfmt "$go" "$m" "$arm" "$chroot_program" "$shell_user" "$1" <&3 &
+  inner=$!
+  while [ "$(readlink /proc/$inner/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.01; done
+  for map in uid_map gid_map; do printf '0 0 1\n%s %s 1\n' "${shell_user%:*}" "${shell_user%:*}" > /proc/$inner/$map; done
+  echo go > "$go"
+  set +e; wait $inner; exit $?
+fi
+if [ -n "$arm" ]; then  # without root: the namespace maps root alone, and the command runs as it
   exec unshare --user --map-root-user --mount --propagation private /bin/sh -c '
     mount -t binfmt_misc binfmt_misc "$1/proc/sys/fs/binfmt_misc"
     printf "%s" "$2" > "$1/proc/sys/fs/binfmt_misc/register"
     exec "$3" "$1" /bin/sh -c "cd / && exec /bin/sh -c \"\$0\"" "$4"' binfmt "$m" "$arm" "$chroot_program" "$1"
+fi
+if [ -n "$shell_user" ]; then
+  exec "$chroot_program" --userspec="$shell_user" --groups="${shell_user#*:}" "$m" /bin/sh -c 'cd / && exec /bin/sh -c "$0"' "$1"
 fi
 exec "$chroot_program" "$m" /bin/sh -c 'cd / && exec /bin/sh -c "$0"' "$1"
 '''
@@ -160,6 +188,10 @@ def arm_cpuinfo(features, max_freqs_khz):
                    for i, khz in enumerate(max_freqs_khz))
 
 
+SHELL_USER = "2000:2000"  # Android's `shell` user and group: what adb shell commands run as
+SHELL_UID, SHELL_GID = 2000, 2000
+
+
 class DeviceSandbox:
     """A device folder: tree/ (the device's /data and /sdcard), system/ (its /system), fake/ (sysfs)."""
 
@@ -171,6 +203,13 @@ class DeviceSandbox:
                        "system/bin", "system/etc", "ovl", "merged", "fake", "staging"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         (self.root / "tree/data/local/tmp").chmod(0o771)
+        # As on a phone: shell owns /data/local/tmp and /sdcard; the double's own records are open to it.
+        self.as_shell_user = os.geteuid() == 0  # without root, the user-namespace fallback stays root inside
+        if self.as_shell_user:
+            for folder in ("tree/data/local/tmp", "tree/sdcard"):
+                os.chown(self.root / folder, SHELL_UID, SHELL_GID)
+        for folder in ("tree/data/system/double", "tree/data/app"):
+            (self.root / folder).chmod(0o777)
         for name, text in (("getprop", GETPROP), ("pm", PM), ("cmd", CMD), ("am", AM),
                            ("double-register-apk", REGISTER_APK)):
             path = self.root / "system/bin" / name
@@ -210,6 +249,12 @@ class DeviceSandbox:
             (zone / "type").write_text(f"{kind}\n")
             (zone / "temp").write_text(f"{int(celsius * 1000)}\n")
 
+    def give_to_shell(self, host_path, created_dirs=()):
+        """What adbd writes belongs to the shell user, as on a phone."""
+        if self.as_shell_user:
+            for path in [*created_dirs, host_path]:
+                os.chown(path, SHELL_UID, SHELL_GID, follow_symlinks=False)
+
     @property
     def staging_dir(self):
         """Where pushes are staged: in the device folder but outside the tree its commands see."""
@@ -240,7 +285,18 @@ class DeviceSandbox:
             unshare.append("--map-root-user")
         chroot = shutil.which("chroot", path="/usr/sbin:/sbin:/usr/bin:/bin") or "chroot"
         return [*unshare, "/bin/sh", "-c", ENTER_SCRIPT, "enter", str(self.root), chroot,
-                AARCH64_BINFMT if self.arm_cpu else "", shell_command]
+                AARCH64_BINFMT if self.arm_cpu else "", SHELL_USER if self.as_shell_user else "",
+                ":".join(self.open_dirs()), shell_command]
+
+    def open_dirs(self):
+        """Every folder above the host programs the device shell runs (this venv's python3 and what it
+        links to), for the shell user to pass through."""
+        dirs = set()
+        for start in [sys.executable, os.path.realpath(sys.executable), *self.extra_path,
+                      *map(os.path.realpath, self.extra_path)]:
+            path = Path(start)
+            dirs.update(str(p) for p in [path, *path.parents] if str(p) != "/")
+        return sorted(dirs)
 
     def environment(self):
         path = ":".join(["/system/bin", *self.extra_path, "/usr/local/bin", "/usr/bin", "/bin"])

@@ -206,9 +206,12 @@ class SyncService:
         mode = int(mode_text) if mode_text.isdigit() else 0o644
         host = self.device.sandbox.host_path(path) if self.device.sandbox.writable(path) else None
         problem = None if host is not None else f"couldn't create file: {path}: Read-only file system"
+        created = []
         if host is not None:
             try:
+                missing = [p for p in [host.parent, *host.parent.parents] if not p.exists()]
                 host.parent.mkdir(parents=True, exist_ok=True)  # the fixed_push_mkdir feature
+                created = list(reversed(missing))
                 if host.is_dir():
                     problem = f"couldn't create file: {path}: Is a directory"
             except (FileExistsError, NotADirectoryError):
@@ -246,6 +249,7 @@ class SyncService:
         out.close()
         os.utime(staging, (mtime, mtime), follow_symlinks=False)
         os.replace(staging, host)
+        self.device.sandbox.give_to_shell(host, created)
         self.stream.write(b"OKAY" + bytes(4))
 
     def _recv(self, path, _request):
