@@ -2,6 +2,7 @@
 import csv
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -177,3 +178,34 @@ def test_staging_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not stale.exists() and not legacy.exists() and live.exists()
     assert sorted(p.name for p in paddle.iterdir()) == sorted([live.name, "MobileNetV1_x0_25"])
+
+
+def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_path):
+    store = tmp_path / "models"
+    shutil.copytree(converted["models"] / "paddle" / "MobileNetV1_x0_25", store / "paddle" / "MobileNetV1_x0_25")
+    sums = []
+    for _ in range(2):
+        done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--force",
+                       "--out", store, "--results", tmp_path / "r")
+        assert done.returncode == 0, done.stderr
+        sums.append(json.loads((store / "arm" / "MobileNetV1_x0_25.json").read_text())["nb_sha256"])
+    assert sums[0] == sums[1]  # opt leaves 4 bytes of stray memory in the header; they are zeroed
+    head = (store / "arm" / "MobileNetV1_x0_25.nb").read_bytes()[:18]
+    assert head[2:18] == b"v2.13-rc".ljust(16, b"\0")
+
+
+def test_the_size_report_updates_what_it_measured_and_keeps_the_other_rows(converted, tmp_path):
+    from lite.models.registry import get_model
+    from lite.models.store import manifest_of
+    from lite.report.sizes import size_row, write_size_report
+    manifests = {name: json.loads(manifest_of(converted["models"] / "arm" / f"{name}.nb").read_text())
+                 for name in ("MobileNetV1", "MobileNetV1_int8")}
+    write_size_report([size_row(get_model("MobileNetV1"), m) for m in manifests.values()], tmp_path)
+    fp32_again = dict(manifests["MobileNetV1"], storage_bytes=123456)  # a new FP32 conversion only
+    write_size_report([size_row(get_model("MobileNetV1"), fp32_again)], tmp_path)
+    with open(tmp_path / "models.csv") as f:
+        rows = {(r["variant"], r["target"]): r for r in csv.DictReader(f)}
+    assert set(rows) == {("fp32", "arm"), ("int8", "arm")}
+    assert rows[("fp32", "arm")]["storage_bytes"] == "123456"
+    assert rows[("int8", "arm")]["storage_bytes"] == str(manifests["MobileNetV1_int8"]["storage_bytes"])
+    assert "| MobileNetV1 | arm | int8 |" in (tmp_path / "models.md").read_text()

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lite.convert.nb_format import check_nb_file
+from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
 from lite.errors import ConversionError, ModelFileError
 from lite.models.registry import get_variant
@@ -83,6 +83,7 @@ def convert(exported, target, variant, store):
             opt_version = check_nb_file(staged, exported.name)
         except ModelFileError as exc:
             raise ConversionError(str(exc)) from exc
+        normalize_nb_header(staged)  # reproducible bytes, so the same inputs give the same sha256
         check = None
         if target == "x86":
             check = host_check(staged, exported.reference_io_file, variant, exported.name)

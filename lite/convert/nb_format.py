@@ -59,6 +59,23 @@ def layout_problem(read_at, file_bytes):
     return None
 
 
+def normalize_nb_header(path):
+    """Zero the version field after its NUL, in place: opt 2.13rc0 copies 16 bytes from a shorter string
+    there, so 4 bytes of whatever lay in memory end up in every `.nb` and two conversions of the same
+    files differ (seen: bytes 11-14). Paddle Lite reads the field as a C string, so this changes nothing
+    it sees and makes conversions byte-for-byte reproducible."""
+    with open(path, "r+b") as f:
+        head = f.read(HEADER_BYTES)
+        if parse_nb_header(head) is None:
+            return False
+        version = head[2:HEADER_BYTES].split(b"\0", 1)[0]
+        clean = version.ljust(HEADER_BYTES - 2, b"\0")
+        if clean != head[2:HEADER_BYTES]:
+            f.seek(2)
+            f.write(clean)
+        return True
+
+
 def check_nb_file(path, model_name=None):
     """Raise ModelFileError unless `path` is a whole Paddle Lite `.nb`; return its opt version."""
     label = f" of {model_name}" if model_name else ""

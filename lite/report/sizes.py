@@ -88,8 +88,42 @@ def to_markdown(rows):
     return "\n".join(lines) + "\n"
 
 
+NUMBER_COLUMNS = {"scale": float, "params": int, "params_m": float, "published_params_m": float,
+                  "params_ratio": float, "macs_g": float, "flops_g": float, "published_flops_g": float,
+                  "flops_ratio": float, "storage_bytes": int, "storage_mib": float, "storage_mb": float,
+                  "published_storage_m": float, "storage_ratio_mib": float}
+
+
+def from_csv(text):
+    """Rows of a models.csv, numbers as numbers and empty cells None (pure)."""
+    rows = []
+    for line in csv.DictReader(io.StringIO(text)):
+        row = {}
+        for key in COLUMNS:
+            value = line.get(key)
+            if key in NUMBER_COLUMNS:
+                value = NUMBER_COLUMNS[key](value) if value not in ("", None) else None
+            row[key] = value if value is not None or key in NUMBER_COLUMNS else ""
+        rows.append(row)
+    return rows
+
+
+def merge_rows(kept, fresh):
+    """The rows measured now, plus the earlier rows of models, variants and targets not measured now."""
+    measured = {(r["model"], r["variant"], r["target"]) for r in fresh}
+    return sort_rows([r for r in kept if (r["model"], r["variant"], r["target"]) not in measured] + list(fresh))
+
+
 def write_size_report(rows, results_dir):
+    """Write models.csv/.md; rows of an existing models.csv that this run did not measure are kept, so a
+    run converting FP32 only does not drop the committed int8/int16 rows."""
     results_dir = Path(results_dir)
+    existing = results_dir / "models.csv"
+    if existing.is_file():
+        try:
+            rows = merge_rows(from_csv(existing.read_text()), rows)
+        except (ValueError, KeyError):
+            pass  # an unreadable old report is replaced by what was measured now
     atomic_write_text(results_dir / "models.csv", to_csv(rows))
     atomic_write_text(results_dir / "models.md", to_markdown(rows))
     return results_dir / "models.csv", results_dir / "models.md"
