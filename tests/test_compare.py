@@ -1,0 +1,47 @@
+"""`python bench_scripts/report.py --compare OLD NEW`: two runs, cell by cell, with a bootstrap interval."""
+import numpy as np
+
+from conftest import run_cli
+from lite.bench.cells import CellOptions
+from lite.bench.compare import ratio_interval
+from lite.bench.results import CellResult, Measurement, write_result
+
+
+def write_run(folder, medians_ms, seed):
+    rng = np.random.default_rng(seed)
+    for (model, threads), median in medians_ms.items():
+        samples = tuple(float(x) for x in median * (1 + 0.01 * rng.standard_normal(60)))
+        cell = CellOptions(model, "fp32", "x86", threads, "no_bind", 5, 60)
+        model_file = {"file": f"{model}.nb", "sha256": "0" * 64, "storage_bytes": 1}
+        write_result(folder, CellResult(cell=cell, status="ok", runner="host-python", model_file=model_file,
+                                        machine={"device": "host"}, measurement=Measurement(samples)))
+
+
+def test_compare_says_slower_faster_and_no_difference(tmp_path):
+    write_run(tmp_path / "old", {("MobileNetV1", 1): 30.0, ("MobileNetV1", 2): 20.0, ("MobileNetV1_x0_25", 1): 5.0,
+                                 ("MobileNetV1_ssld", 1): 30.0}, seed=1)
+    write_run(tmp_path / "new", {("MobileNetV1", 1): 36.0, ("MobileNetV1", 2): 16.0, ("MobileNetV1_x0_25", 1): 5.0},
+              seed=2)
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "new")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:] if line.startswith("MobileNetV1")}
+    assert lines["MobileNetV1__fp32__t1"].endswith("slower") and " 1.2" in lines["MobileNetV1__fp32__t1"]
+    assert lines["MobileNetV1__fp32__t2"].endswith("faster")
+    assert lines["MobileNetV1_x0_25__fp32__t1"].endswith("no significant difference")
+    assert "measured in one run only: MobileNetV1_ssld__fp32__t1" in done.stdout
+
+
+def test_the_interval_holds_the_true_ratio_and_narrows_with_more_samples():
+    rng = np.random.default_rng(0)
+    old, new = 10 + rng.standard_normal(400), 11 + rng.standard_normal(400)
+    ratio, low, high = ratio_interval(old, new)
+    assert low < 1.1 < high and low < ratio < high
+    _, low_few, high_few = ratio_interval(old[:20], new[:20])
+    assert high_few - low_few > high - low
+
+
+def test_compare_needs_two_result_folders(tmp_path):
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "a", tmp_path / "b")
+    assert done.returncode == 2 and "holds no raw/ folder" in done.stderr
+    done = run_cli("bench_scripts/report.py")
+    assert done.returncode == 2 and "give a result folder, or --compare OLD NEW" in done.stderr
