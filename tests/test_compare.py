@@ -45,3 +45,13 @@ def test_compare_needs_two_result_folders(tmp_path):
     assert done.returncode == 2 and "holds no raw/ folder" in done.stderr
     done = run_cli("bench_scripts/report.py")
     assert done.returncode == 2 and "give a result folder, or --compare OLD NEW" in done.stderr
+
+
+def test_twins_of_one_architecture_that_disagree_make_the_report_say_so(tmp_path):
+    write_run(tmp_path / "run", {("MobileNetV1", 1): 30.0, ("MobileNetV1_ssld", 1): 36.0,
+                                 ("MobileNetV1", 2): 20.0, ("MobileNetV1_ssld", 2): 20.2}, seed=3)
+    done = run_cli("bench_scripts/report.py", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    markdown = (tmp_path / "run" / "latency.md").read_text()
+    assert "**Sanity check failed.** MobileNetV1_ssld and MobileNetV1 share the MobileNetV1_x1_0 network" in markdown
+    assert "at 1 thread(s) took 1.20x" in markdown and "at 2 thread(s)" not in markdown  # 1% apart is noise

@@ -12,6 +12,9 @@ from lite.bench.cells import cell_id
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
+# Twins of one architecture are flagged only when the whole interval lies more than this far from 1:
+# with 100 samples a run-to-run drift of 2-4% is already "significant" and says nothing about trust.
+TWIN_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,27 @@ def to_text(rows, unmatched, old_name, new_name):
     if unmatched:
         lines.append(f"measured in one run only: {', '.join(unmatched)}")
     return "\n".join(lines) + "\n"
+
+
+def architecture_disagreements(results, groups, **options):
+    """Sentences for models of one architecture (`groups`: {architecture: model names}, from the registry)
+    whose medians differ beyond the measured noise (and TWIN_TOLERANCE) in the same variant and thread count: the same network
+    with other weights must take the same time, so such a run is not trustworthy (pure)."""
+    by_cell = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode): r for r in results if r.ok}
+    found = []
+    for architecture, models in groups.items():
+        first, *others = models
+        for (model, variant, threads, power_mode), result in sorted(by_cell.items()):
+            if model != first:
+                continue
+            for other in others:
+                twin = by_cell.get((other, variant, threads, power_mode))
+                if twin is None:
+                    continue
+                ratio, low, high = ratio_interval(result.measurement.samples_ms, twin.measurement.samples_ms, **options)
+                if low > 1 + TWIN_TOLERANCE or high < 1 / (1 + TWIN_TOLERANCE):
+                    found.append(f"{other} and {first} share the {architecture} network, yet {other} {variant} at "
+                                 f"{threads} thread(s) took {ratio:.2f}x the time of {first} (95% interval "
+                                 f"{low:.2f}-{high:.2f}): this run is not trustworthy (interference, throttling "
+                                 f"or frequency changes); rerun it")
+    return found

@@ -6,6 +6,7 @@ storage size, and, when the device is a Snapdragon 855, the published figure and
 import csv
 import io
 
+from lite.bench.compare import architecture_disagreements
 from lite.bench.cells import thread_label
 from lite.bench.stats import latency_stats
 from lite.devices.facts import is_sd855
@@ -128,6 +129,9 @@ def to_markdown(rows, threads, machine, results):
         storage_m = row["published"].get("storage_size_m")
         line += f" | {row['storage_bytes'] / MIB:.2f} | {storage_m if storage_m else '–'} |"
         lines.append(line)
+    disagreements = architecture_disagreements(results, family().same_architecture())
+    if disagreements:
+        lines += ["", "**Sanity check failed.** " + " ".join(f"{d}." for d in disagreements)]
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failed cells:"]
