@@ -1,4 +1,5 @@
-"""Builds of cxx_demo against the Paddle Lite light-API TEST DOUBLE, for the host and for aarch64."""
+"""Builds of cxx_demo against the Paddle Lite light-API TEST DOUBLE, for this x86 host (ARM builds use the
+real library: tests/conftest.py real_arm_builds)."""
 import shutil
 import struct
 import subprocess
@@ -6,7 +7,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DOUBLE = REPO / "tests" / "paddle_lite_api_double"
-QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
 
 
 def build_target(target, root):
@@ -16,11 +16,6 @@ def build_target(target, root):
     subprocess.run(["bash", str(REPO / "cxx_demo" / "build.sh"), "--target", target, "--lite-dir", str(lite_dir),
                     "--build-dir", str(build_dir)], check=True, capture_output=True)
     return build_dir
-
-
-def program_command(build_dir, target, program):
-    binary = str(build_dir / "bin" / program)
-    return [*QEMU, binary] if target == "armlinux-aarch64" else [binary]
 
 
 def tools_present():

@@ -10,12 +10,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from cxx_builds import REPO, minimal_nb, program_command
+from cxx_builds import REPO, minimal_nb
 from lite.bench.outputs import parse_bench_output
 
 
 def run(cxx_builds, program, *args, env=None, timeout=300):
-    command = program_command(cxx_builds["host"], "host", program) + [str(a) for a in args]
+    command = [str(cxx_builds["host"] / "bin" / program), *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
 
 
