@@ -1,11 +1,22 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition, timeout_s=3.0, poll_s=0.05):
+    """Poll `condition` until it holds or `timeout_s` passes; its last answer."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll_s)
+    return condition()
 
 
 def run_cli(*args, cwd=REPO, timeout=600, env=None):

@@ -3,16 +3,17 @@ Debian's adb program. Each fault switch is shown from a client's side."""
 import hashlib
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
+
 from adb_shell.adb_device import AdbDeviceTcp
 from adb_shell.auth.keygen import keygen
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
 from adb_shell.exceptions import AdbConnectionError, AdbTimeoutError, DeviceAuthError, PushFailedError, TcpTimeoutException
 
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, Faults
+from conftest import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 FIVE_MIB = 5 * 1024 * 1024
@@ -40,13 +41,6 @@ def key_pair(tmp_path_factory):
             "other_signer": signer(other)}
 
 
-def wait_for(condition, seconds=3.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def client(device, timeout_s=5.0):

@@ -6,10 +6,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, wait_for
 
 FIRST_CELL = "benchmarking 1 cells"
 
@@ -28,13 +27,11 @@ def processes_matching(text):
     return found
 
 
-def wait_for(predicate, timeout_s=20.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+
+
+def settles(condition):
+    """Processes take a moment to start and to go: poll for up to 20 s."""
+    return wait_for(condition, timeout_s=20.0, poll_s=0.1)
 
 
 def start(*args):
@@ -57,11 +54,11 @@ def test_a_lost_connection_hangs_up_the_command_on_the_device(make_device):
     runner = threading.Thread(target=lambda: _ignore_errors(adb.shell, f"echo $$ > {marker}; exec sleep 300"),
                               daemon=True)
     runner.start()
-    assert wait_for(lambda: phone.device_file(marker).is_file() and phone.device_file(marker).read_text().strip())
+    assert settles(lambda: phone.device_file(marker).is_file() and phone.device_file(marker).read_text().strip())
     pid = int(phone.device_file(marker).read_text())
     assert Path(f"/proc/{pid}").exists()
     phone.drop_all()  # the cable is pulled
-    assert wait_for(lambda: not Path(f"/proc/{pid}").exists()), "the command outlived its connection"
+    assert settles(lambda: not Path(f"/proc/{pid}").exists()), "the command outlived its connection"
 
 
 def _ignore_errors(call, *args):
@@ -78,10 +75,10 @@ def test_ctrl_c_of_run_sd855_stops_the_benchmark_on_the_device(make_device, cxx_
                   "MobileNetV1_x0_25", "--threads", "1", "--warmup", "0", "--repeats", "100000", "--cooldown", "0")
     assert read_until(sweep, FIRST_CELL)
     program = "/data/local/tmp/mnv1/bin/mnv1_bench"
-    assert wait_for(lambda: processes_matching(program)), "the cell never started on the device"
+    assert settles(lambda: processes_matching(program)), "the cell never started on the device"
     sweep.send_signal(signal.SIGINT)
     assert sweep.wait(timeout=60) == 130
-    assert wait_for(lambda: not processes_matching(program)), "mnv1_bench kept running on the device"
+    assert settles(lambda: not processes_matching(program)), "mnv1_bench kept running on the device"
 
 
 def test_sigkill_of_run_host_ends_its_cell_process(converted, tmp_path):
@@ -89,7 +86,7 @@ def test_sigkill_of_run_host_ends_its_cell_process(converted, tmp_path):
                   "--repeats", "100000", "--cooldown", "0", "--models-dir", converted["models"], "--results",
                   tmp_path / "r")
     cell = f"lite.runtime.bench_cell {converted['models']}"
-    assert wait_for(lambda: processes_matching(cell)), "the cell never started"
+    assert settles(lambda: processes_matching(cell)), "the cell never started"
     os.kill(sweep.pid, signal.SIGKILL)
     sweep.wait(timeout=30)
-    assert wait_for(lambda: not processes_matching(cell)), "the cell process outlived run_host.py"
+    assert settles(lambda: not processes_matching(cell)), "the cell process outlived run_host.py"
