@@ -78,3 +78,15 @@ def test_agreement_figures():
     with pytest.raises(ValueError, match="differs from Paddle's"):
         agreement(reference, reference[:, :3])
     assert agreement(reference, reference * np.nan)["finite"] is False
+
+
+def test_interference_is_the_machines_busy_time_less_the_programs_own():
+    from lite.devices.machine import interference, parse_cpu_counters
+    before = parse_cpu_counters("cpu  100 0 50 1000 5 0 0 0 0 0\ncpu0 1 2 3\n", "0.50 0.40 0.30 1/100 42\n")
+    after = parse_cpu_counters("cpu  400 0 150 1100 25 0 0 10 0 0\n", "1.50 0.60 0.40 2/100 43\n")
+    found = interference(before, after, wall_s=2.0, own_cpu_s=1.5)
+    assert found["machine_busy_cores"] == 2.0  # 400 ticks = 4 CPU-seconds over 2 s
+    assert found["own_cores"] == 0.75 and found["other_cores"] == 1.25
+    assert found["iowait_cores"] == 0.1 and found["steal_cores"] == 0.05
+    assert (found["loadavg_1m_before"], found["loadavg_1m_after"]) == (0.5, 1.5)
+    assert interference(None, after, 2.0) == {} and parse_cpu_counters("", "") is None

@@ -1,6 +1,8 @@
 """`python bench_scripts/run_host.py` with the real Paddle Lite x86 runtime."""
 import csv
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -178,3 +180,21 @@ def test_help_lists_every_option_with_defaults():
     for text in ("--threads", "default: 1,2,4", "--warmup", "default: 20", "--repeats", "default: 100",
                  "--cooldown", "--max-temp", "--resume", "--results", "--cell-timeout"):
         assert text in done.stdout
+
+
+def test_other_work_during_a_cell_is_measured_and_named(converted, tmp_path):
+    # What the sweep recorded, not a speed: a CPU-bound process of ours runs beside the cell.
+    hog = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 120\nwhile time.time() < end: pass"])
+    try:
+        done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", "--warmup", "2",
+                       "--repeats", "300", "--cooldown", "0", "--models-dir", converted["models"], "--results",
+                       tmp_path / "r")
+    finally:
+        hog.kill()
+        hog.wait()
+    assert done.returncode == 0, done.stderr
+    found = load_results(tmp_path / "r" / "host")[0]["interference"]
+    assert found["other_cores"] > 0.5 and found["own_cores"] > 0 and found["wall_s"] > 0
+    assert found["machine_busy_cores"] >= found["other_cores"]
+    assert "Interference: other work used more than 0.25 of a core during MobileNetV1_x0_25 fp32 1 thread" in \
+        (tmp_path / "r" / "host" / "latency.md").read_text()

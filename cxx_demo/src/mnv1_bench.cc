@@ -31,7 +31,7 @@ const char kUsage[] =
     "  --input_file FILE     raw little-endian float32 input of that shape (default: a fixed pattern)\n"
     "  --output_file FILE    also write output 0 there, raw little-endian float32\n"
     "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, warmup_samples_ms, summary, peak_rss_kb,\n"
-    "cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
+    "cpu_time_ms, cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
     "3 model file missing or unreadable, 4 input file unreadable or of the wrong size,\n"
     "6 not a usable .nb or Paddle Lite failed.\n";
 
@@ -130,7 +130,7 @@ int run(int argc, char** argv) {
         .num("repeats", repeats).list("input_shape", shape).num("init_ms", init_ms).num("first_run_ms", first_run_ms)
         .list("samples_ms", samples).list("warmup_samples_ms", warmup_samples).num("min_ms", s.min_ms).num("max_ms", s.max_ms).num("mean_ms", s.mean_ms)
         .num("median_ms", s.median_ms).num("std_ms", s.std_ms).num("p90_ms", s.p90_ms)
-        .num("peak_rss_kb", static_cast<double>(peak_rss_kb()))
+        .num("peak_rss_kb", static_cast<double>(peak_rss_kb())).num("cpu_time_ms", own_cpu_ms())
         .list("cpus_used", std::vector<int>(cpus.begin(), cpus.end()))
         .list("output_shape", std::vector<int64_t>(out_shape.begin(), out_shape.end()))
         .num("output_checksum", checksum).list("top5", top_k(out, static_cast<int>(out_count), 5));

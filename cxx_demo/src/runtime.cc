@@ -1,6 +1,7 @@
 #include "runtime.h"
 
 #include <dirent.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <fstream>
@@ -42,6 +43,13 @@ std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::s
   } catch (const std::exception& e) {
     throw AppError(kExitRuntime, std::string("Paddle Lite could not load ") + model_path + ": " + e.what());
   }
+}
+
+double own_cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
 long peak_rss_kb() {

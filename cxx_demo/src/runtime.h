@@ -21,7 +21,8 @@ std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::s
 
 void check_readable(const std::string& path, int exit_code, const std::string& what);
 
-long peak_rss_kb();  // VmHWM from /proc/self/status, -1 when unknown
+long peak_rss_kb();
+double own_cpu_ms();  // CPU time of the whole process so far (all threads, user + system), ms  // VmHWM from /proc/self/status, -1 when unknown
 
 // {thread id: (last CPU, CPU ticks)} of this process's threads, from /proc/self/task.
 std::map<std::string, std::pair<int, long>> thread_cpu_ticks();

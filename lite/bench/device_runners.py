@@ -11,7 +11,8 @@ from pathlib import Path
 
 from lite.bench.outputs import benchmark_bin_contract, parse_bench_output, parse_benchmark_bin
 from lite.bench.support import refusal
-from lite.devices.facts import join, temperatures
+from lite.devices.facts import dump_command, join, parse_snapshot, temperatures
+from lite.devices.machine import CPU_COUNTER_FILES, parse_cpu_counters
 from lite.errors import BenchOutputError, CellFailed, DeviceTimeout
 from lite.models.registry import get_variant
 from lite.runtime import bench_program
@@ -49,6 +50,14 @@ class DeviceRunner:
 
     def temperatures(self):
         return temperatures(self.device)
+
+    def cpu_counters(self):
+        """From the device's own /proc, in one command."""
+        try:
+            files = parse_snapshot(self.device.shell(dump_command(CPU_COUNTER_FILES), timeout_s=30).stdout)
+        except DeviceTimeout:
+            return None
+        return parse_cpu_counters(*(files.get(path) for path in CPU_COUNTER_FILES))
 
     def remote_model(self, cell):
         return join(self.workdir, "models", Path(cell.nb_path).name)

@@ -6,7 +6,8 @@ import sys
 from importlib import metadata
 
 from lite.bench.outputs import parse_bench_output
-from lite.devices.machine import describe_host, local_list_dir, local_read_text, read_temperatures
+from lite.devices.machine import (CPU_COUNTER_FILES, describe_host, local_list_dir, local_read_text,
+                                  parse_cpu_counters, read_temperatures)
 from lite.errors import BenchOutputError, CellFailed
 from lite.util.children import die_with_parent
 from lite.util.edge import EXIT_BAD_INPUT
@@ -29,6 +30,9 @@ class HostRunner:
 
     def temperatures(self):
         return read_temperatures(local_read_text, local_list_dir)
+
+    def cpu_counters(self):
+        return parse_cpu_counters(*(local_read_text(path) for path in CPU_COUNTER_FILES))
 
     def command(self, cell):
         command = [sys.executable, "-m", BENCH_CELL_MODULE, str(cell.nb_path),

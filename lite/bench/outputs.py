@@ -9,6 +9,8 @@
      min_ms, max_ms, mean_ms, median_ms, std_ms, p90_ms          - the program's own summary (not stored)
      peak_rss_kb                                                 - VmHWM at the end (null if unknown)
      cpus_used                                                   - CPUs the process ran on while timed
+     cpu_time_ms                                                 - the process's own CPU time (optional), so the
+                                                                   sweep can tell other work from its own
      output_shape, output_checksum, top5                         - what the model answered
 2. Paddle Lite's own `benchmark_bin`, which prints text; its summary block (v2.10+) is
      ======= Perf Info =======

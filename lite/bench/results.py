@@ -61,6 +61,7 @@ class CellResult:
     started_at: str = ""
     finished_at: str = ""
     measurement: Measurement = None
+    interference: dict = field(default_factory=dict)  # machine.interference(): what else used the CPUs
 
     @property
     def ok(self):
@@ -72,7 +73,8 @@ class CellResult:
                 "temperatures_before_c": self.temperatures_before_c,
                 "temperatures_after_c": self.temperatures_after_c, "cooling": self.cooling,
                 "started_at": self.started_at, "finished_at": self.finished_at,
-                "measurement": None if self.measurement is None else self.measurement.as_dict()}
+                "measurement": None if self.measurement is None else self.measurement.as_dict(),
+                "interference": self.interference}
 
 
 def _numbers(values, what):
@@ -132,7 +134,8 @@ def parse_result(data):
         temperatures_before_c=data.get("temperatures_before_c") or {},
         temperatures_after_c=data.get("temperatures_after_c") or {}, cooling=data.get("cooling") or {},
         started_at=data.get("started_at") or "", finished_at=data.get("finished_at") or "",
-        measurement=_measurement(data.get("measurement"), status))
+        measurement=_measurement(data.get("measurement"), status),
+        interference=data.get("interference") or {})
 
 
 def result_path(result_dir, cell):

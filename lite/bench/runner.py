@@ -12,5 +12,8 @@ class Runner(Protocol):
     def temperatures(self) -> dict:
         """{thermal zone: degrees Celsius} now; empty where none is readable."""
 
+    def cpu_counters(self) -> dict:
+        """machine.parse_cpu_counters of the machine now (/proc/stat, /proc/loadavg); None if unreadable."""
+
     def run_cell(self, cell) -> dict:
         """Measure one cell; the benchmark program's dict, or CellFailed / DeviceLost."""

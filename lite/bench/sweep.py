@@ -12,7 +12,7 @@ from pathlib import Path
 from lite.bench.cells import thread_label
 from lite.bench.results import CellResult, Measurement, is_complete, read_result, write_result
 from lite.bench.stats import latency_stats
-from lite.devices.machine import hottest
+from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
 from lite.util.files import sha256_file
 
@@ -87,11 +87,15 @@ def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_te
         cooling, temperatures_before = wait_until_cool(runner.temperatures, max_temp_c, max_temp_wait_s, say, sleep)
         context = {"runner": runner.name, "model_file": model_file, "machine": machine,
                    "temperatures_before_c": temperatures_before, "cooling": cooling, "started_at": now_iso()}
+        counters_before, started = runner.cpu_counters(), time.monotonic()
         try:
             measurement, error = Measurement.from_program(runner.run_cell(cell)), None
         except CellFailed as exc:
             measurement, error = None, str(exc)
             summary.failed += 1
+        own_ms = measurement.extra.get("cpu_time_ms") if measurement else None
+        context["interference"] = interference(counters_before, runner.cpu_counters(), time.monotonic() - started,
+                                               None if own_ms is None else own_ms / 1000)
         result = CellResult(cell=cell.options, status="ok" if error is None else "failed", error=error,
                             measurement=measurement, temperatures_after_c=runner.temperatures(),
                             finished_at=now_iso(), **context)

@@ -29,6 +29,39 @@ def parse_cpu_features(text):
     return sorted(features)
 
 
+CPU_COUNTER_FILES = ("/proc/stat", "/proc/loadavg")
+CLOCK_TICKS_PER_S = 100  # USER_HZ: /proc/stat counts in 1/100 s on Linux and Android alike
+
+
+def parse_cpu_counters(stat_text, loadavg_text):
+    """{busy, iowait, steal, total} ticks of all CPUs from /proc/stat's `cpu` line, and the 1-minute
+    load average, or None when unreadable (pure)."""
+    match = re.search(r"^cpu\s+(.*)$", stat_text or "", re.MULTILINE)
+    if not match:
+        return None
+    fields = [int(v) for v in match.group(1).split()[:8]] + [0] * 8
+    user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
+    load = (loadavg_text or "").split()
+    return {"busy": user + nice + system + irq + softirq, "iowait": iowait, "steal": steal,
+            "total": sum(fields[:8]), "loadavg_1m": float(load[0]) if load else None}
+
+
+def interference(before, after, wall_s, own_cpu_s=None):
+    """What else used the CPUs while a cell ran (pure): CPU-seconds per second of wall time, so 1.0 is a
+    whole core. `other_cores` is the machine's busy time less the benchmark process's own CPU time."""
+    if not before or not after or wall_s <= 0:
+        return {}
+    per_s = lambda key: (after[key] - before[key]) / CLOCK_TICKS_PER_S / wall_s  # noqa: E731
+    busy = per_s("busy")
+    found = {"wall_s": round(wall_s, 3), "machine_busy_cores": round(busy, 3), "iowait_cores": round(per_s("iowait"), 3),
+             "steal_cores": round(per_s("steal"), 3), "loadavg_1m_before": before["loadavg_1m"],
+             "loadavg_1m_after": after["loadavg_1m"]}
+    if own_cpu_s is not None:
+        found["own_cores"] = round(own_cpu_s / wall_s, 3)
+        found["other_cores"] = round(max(0.0, busy - own_cpu_s / wall_s), 3)
+    return found
+
+
 def parse_cpu_list(text):
     """'0-3,6' -> [0, 1, 2, 3, 6] (the kernel's cpulist format)."""
     cpus = []

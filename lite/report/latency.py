@@ -14,6 +14,8 @@ from lite.devices.machine import describe
 from lite.models.registry import family
 from lite.util.units import MIB
 
+OTHER_WORK_LIMIT_CORES = 0.25  # CPU-seconds per second that other processes may take before a cell is named
+
 
 def thread_counts(results):
     return sorted({r.cell.threads for r in results})
@@ -132,6 +134,12 @@ def to_markdown(rows, threads, machine, results):
     disagreements = architecture_disagreements(results, family().same_architecture())
     if disagreements:
         lines += ["", "**Sanity check failed.** " + " ".join(f"{d}." for d in disagreements)]
+    busy = [r for r in results if r.ok and (r.interference.get("other_cores") or 0) > OTHER_WORK_LIMIT_CORES]
+    if busy:
+        lines += ["", f"Interference: other work used more than {OTHER_WORK_LIMIT_CORES:g} of a core during "
+                      + ", ".join(f"{r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)} "
+                                  f"({r.interference['other_cores']:.2f} cores)" for r in busy)
+                      + "; those figures are slower than the device can be."]
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failed cells:"]
