@@ -84,8 +84,15 @@ class DeviceRunner:
         """Whether the Paddle Lite pushed has FP16 kernels; None when this runner cannot tell."""
         return None
 
+    def _library_has_fp16(self):
+        """library_fp16(), read once: it scans the library (benchmark_bin: 17.7 MB) and never changes."""
+        if not hasattr(self, "_fp16_answer"):
+            self._fp16_answer = self.library_fp16()
+        return self._fp16_answer
+
     def run_cell(self, cell):
-        why_not = refusal(get_variant(cell.variant), self._machine.get("cpu_features") or None, self.library_fp16())
+        why_not = refusal(get_variant(cell.variant), self._machine.get("cpu_features") or None,
+                          self._library_has_fp16())
         if why_not:
             raise CellFailed(why_not)
         try:

@@ -61,7 +61,7 @@ def verify_arm(args, specs, store, say=print):
         library = libraries.get(library_kind)
         prefix = f"[{index}/{len(jobs)}] {spec.name} {variant} on ARM kernels:"
         if library is None:
-            problem = f"needs Paddle Lite's FP16 library: pass --fp16-lite-dir (built with LITE_WITH_ARM82_FP16=ON)"
+            problem = "needs Paddle Lite's FP16 library: pass --fp16-lite-dir (built with LITE_WITH_ARM82_FP16=ON)"
             rows.append(check_row(spec.name, variant, nb_path, fp32_bytes, library_kind, args.arm_cpu, problem=problem))
             say(f"{prefix} not run: {problem}")
             continue
