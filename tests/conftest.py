@@ -19,6 +19,12 @@ def wait_for(condition, timeout_s=3.0, poll_s=0.05):
     return condition()
 
 
+# One round and no stability limits, for tests about other things (stability has its own tests,
+# tests/test_rounds.py): on a busy test machine a real cell may be unstable, which is exit status 4.
+ONE_ROUND = ("--rounds", "1", "--max-retries", "0", "--max-cv", "1000", "--max-spread", "1000",
+             "--max-other-cores", "1024")
+
+
 def run_cli(*args, cwd=REPO, timeout=600, env=None):
     """Run a command-line script the way a user does, from the repo root."""
     return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True,

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import run_cli
 from lite.bench.cells import CellOptions
 from lite.bench.compare import ratio_interval
-from lite.bench.results import CellResult, Measurement, write_result
+from lite.bench.results import CellResult, Measurement, RoundResult, write_result
 
 
 def write_run(folder, medians_ms, seed):
@@ -14,7 +14,7 @@ def write_run(folder, medians_ms, seed):
         cell = CellOptions(model, "fp32", "x86", threads, "no_bind", 5, 60)
         model_file = {"file": f"{model}.nb", "sha256": "0" * 64, "storage_bytes": 1}
         write_result(folder, CellResult(cell=cell, status="ok", runner="host-python", model_file=model_file,
-                                        machine={"device": "host"}, measurement=Measurement(samples)))
+                                        machine={"device": "host"}, rounds=(RoundResult(1, Measurement(samples)),)))
 
 
 def test_compare_says_slower_faster_and_no_difference(tmp_path):
@@ -53,5 +53,11 @@ def test_twins_of_one_architecture_that_disagree_make_the_report_say_so(tmp_path
     done = run_cli("bench_scripts/report.py", tmp_path / "run")
     assert done.returncode == 0, done.stderr
     markdown = (tmp_path / "run" / "latency.md").read_text()
-    assert "**Sanity check failed.** MobileNetV1_ssld and MobileNetV1 share the MobileNetV1_x1_0 network" in markdown
-    assert "at 1 thread(s) took 1.20x" in markdown and "at 2 thread(s)" not in markdown  # 1% apart is noise
+    sanity = next(line for line in markdown.splitlines() if line.startswith("**Sanity check failed.**"))
+    assert "MobileNetV1_ssld__fp32__t1" in sanity and "MobileNetV1__fp32__t1" in sanity
+    assert "__t2" not in sanity  # 1% apart is within the limit
+    ssld_row = next(line for line in markdown.splitlines() if line.startswith("| MobileNetV1_ssld | fp32 |"))
+    mark = ssld_row.split("|")[3].strip().rsplit(" ", 1)[1]  # the 1-thread cell ends with its mark
+    assert mark.startswith("[") and "[" not in ssld_row.split("|")[4]
+    footnote = next(line for line in markdown.splitlines() if line.startswith(mark + " "))
+    assert "1.20x the time of MobileNetV1 1 thread, the same MobileNetV1_x1_0 network" in footnote

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from conftest import REPO, wait_for
+from lite.bench.host_runner import CELL_PROCESS_NAME
 
 FIRST_CELL = "benchmarking 1 cells"
 
@@ -27,6 +28,18 @@ def processes_matching(text):
     return found
 
 
+
+
+def processes_named(name):
+    """PIDs of live processes whose /proc/PID/comm is `name`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
 
 
 def settles(condition):
@@ -85,8 +98,11 @@ def test_sigkill_of_run_host_ends_its_cell_process(converted, tmp_path):
     sweep = start("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", "--warmup", "0",
                   "--repeats", "100000", "--cooldown", "0", "--models-dir", converted["models"], "--results",
                   tmp_path / "r")
-    cell = f"lite.runtime.bench_cell {converted['models']}"
-    assert settles(lambda: processes_matching(cell)), "the cell never started"
+    assert settles(lambda: processes_named(CELL_PROCESS_NAME)), "the cell never started"
+    server = processes_matching("lite.runtime.cell_server")  # the fork server the cell was forked from
+    assert server
     os.kill(sweep.pid, signal.SIGKILL)
     sweep.wait(timeout=30)
-    assert settles(lambda: not processes_matching(cell)), "the cell process outlived run_host.py"
+    assert settles(lambda: not processes_named(CELL_PROCESS_NAME)), "the cell process outlived run_host.py"
+    assert settles(lambda: not set(server) & set(processes_matching("lite.runtime.cell_server"))), \
+        "the fork server outlived run_host.py"

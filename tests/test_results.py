@@ -5,7 +5,7 @@ import pytest
 
 from conftest import run_cli
 from lite.bench.cells import Cell
-from lite.bench.results import SCHEMA, CellResult, Measurement, load_result, load_results, parse_result, write_result
+from lite.bench.results import SCHEMA, CellResult, Measurement, RoundResult, load_result, load_results, parse_result, write_result
 from lite.errors import ResultFileError
 
 CELL = Cell("MobileNetV1", "fp32", "arm", 2, "high", 3, 4, "m.nb")
@@ -19,7 +19,7 @@ def program_output(**changes):
 
 def test_a_result_keeps_samples_and_warmup_samples_and_drops_the_programs_summary(tmp_path):
     result = CellResult(cell=CELL.options, status="ok", runner="cxx", model_file={"storage_bytes": 10},
-                        measurement=Measurement.from_program(program_output()))
+                        rounds=(RoundResult(1, Measurement.from_program(program_output())),))
     path = write_result(tmp_path, result)
     data = json.loads(path.read_text())
     assert data["schema"] == SCHEMA and path.name == "MobileNetV1__fp32__t2.json"
@@ -60,7 +60,7 @@ def test_a_bad_file_is_named_with_what_is_wrong(tmp_path, text, reason):
 
 def test_report_names_unreadable_files_keeps_the_rest_and_exits_non_zero(tmp_path):
     good = CellResult(cell=CELL.options, status="ok", runner="cxx", model_file={"storage_bytes": 10},
-                      machine={"device": "phone"}, measurement=Measurement.from_program(program_output()))
+                      machine={"device": "phone"}, rounds=(RoundResult(1, Measurement.from_program(program_output())),))
     write_result(tmp_path, good)
     (tmp_path / "raw" / "MobileNetV1__fp32__t4.json").write_text('{"schema": "mnv1-bench-result/2", "sta')
     done = run_cli("bench_scripts/report.py", tmp_path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
+from conftest import ONE_ROUND
 from conftest import REPO, run_cli
 from conftest import result_dicts as load_results
 from lite.bench.device_runners import BenchmarkBinRunner
@@ -20,7 +21,7 @@ from lite.devices.select import open_device
 from lite.errors import CellFailed
 from lite.models.store import ModelStore
 
-FAST = ("--warmup", "1", "--cooldown", "0")
+FAST = ("--warmup", "1", "--cooldown", "0", *ONE_ROUND)
 ISSUE_COMMAND = ("--threads", "1,2", "--models", "MobileNetV1_x0_25", "--variants", "fp32,int8,int16,fp16",
                  "--repeats", "2")
 
@@ -99,7 +100,7 @@ def test_real_benchmark_bin_runner_through_the_emulated_phone(make_device, paddl
     done = run_cli("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", phone.serial, "--runner",
                    "benchmark_bin", "--benchmark-bin", paddle_lite_arm["benchmark_bin"], "--models-dir", arm_models,
                    "--results", tmp_path / "r", "--threads", "1", "--models", "MobileNetV1_x0_25", "--variants",
-                   "fp32,fp16", "--warmup", "1", "--repeats", "2", "--cooldown", "0")
+                   "fp32,fp16", "--warmup", "1", "--repeats", "2", "--cooldown", "0", *ONE_ROUND)
     assert done.returncode == 1, done.stderr  # the fp16 cell: benchmark_bin has no FP16 kernels
     results = {r["cell"]["variant"]: r for r in load_results(tmp_path / "r" / "emulated-sm8150")}
     measured = results["fp32"]["measurement"]

@@ -51,11 +51,13 @@ def test_lost_device_stops_and_resume_completes_without_rerunning(tmp_path, nb_f
     plan = cells(nb_file)
     with pytest.raises(DeviceLost):
         run_sweep(plan, ScriptedDeviceDouble(lose_at=4), tmp_path, say=lambda *_: None)
-    assert len(load_results(tmp_path)) == 3  # the three finished cells are kept
+    kept = {(r["cell"]["model"], r["cell"]["threads"]) for r in load_results(tmp_path)}
+    assert len(kept) == 3  # the three finished cells are kept
     resumed = ScriptedDeviceDouble()
     summary = run_sweep(plan, resumed, tmp_path, resume=True, say=lambda *_: None)
     assert (summary.skipped, summary.ran) == (3, 3)
-    assert [(c.model, c.threads) for c in resumed.calls] == [(c.model, c.threads) for c in plan[3:]]
+    assert sorted((c.model, c.threads) for c in resumed.calls) == sorted(
+        (c.model, c.threads) for c in plan if (c.model, c.threads) not in kept)
     keys = [(r["cell"]["model"], r["cell"]["threads"]) for r in load_results(tmp_path)]
     assert sorted(keys) == sorted(set(keys)) and len(keys) == 6
 
@@ -143,4 +145,5 @@ def test_progress_says_1_thread_not_1_threads(tmp_path, nb_file):
     lines = []
     run_sweep(cells(nb_file, models=("MobileNetV1",), threads=(1, 2)), ScriptedDeviceDouble(), tmp_path,
               say=lines.append)
-    assert "MobileNetV1 fp32 1 thread: median" in lines[0] and "2 threads: median" in lines[1]
+    assert any("MobileNetV1 fp32 1 thread: median" in line for line in lines)
+    assert any("MobileNetV1 fp32 2 threads: median" in line for line in lines)

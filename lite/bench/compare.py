@@ -2,19 +2,19 @@
 
 For each cell measured in both runs: the ratio of medians NEW / OLD and a bootstrap confidence interval
 of that ratio (the samples of each run resampled with replacement); "slower" when the whole interval
-lies above 1, "faster" when it lies below, else "no significant difference".
+lies above 1, "faster" when it lies below, else "no significant difference"; a cell marked unstable
+in either run says so.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from lite.bench.cells import cell_id
+from lite.bench.stability import limits_of, unstable_cells
+from lite.bench.stats import cell_stats
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
-# Twins of one architecture are flagged only when the whole interval lies more than this far from 1:
-# with 100 samples a run-to-run drift of 2-4% is already "significant" and says nothing about trust.
-TWIN_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class CellComparison:
     ratio: float
     low: float
     high: float
+    unstable: str = ""  # "OLD", "NEW" or "OLD and NEW": where the cell was marked unstable
 
     @property
     def verdict(self):
@@ -47,15 +48,20 @@ def ratio_interval(old_ms, new_ms, resamples=RESAMPLES, confidence=CONFIDENCE, s
             float(np.quantile(ratios, 1 - tail)))
 
 
-def compare_runs(old_results, new_results, **options):
-    """(comparisons of the cells both runs measured, cell ids only one run measured)."""
+def compare_runs(old_results, new_results, groups=None, **options):
+    """(comparisons of the cells both runs measured, cell ids only one run measured). The medians are
+    the tables' (over rounds); the interval resamples every timed run. `groups`: the registry's
+    architectures, for the stability marks."""
     old = {cell_id(r.cell): r for r in old_results if r.ok}
     new = {cell_id(r.cell): r for r in new_results if r.ok}
+    marks = [unstable_cells(list(run.values()), groups or {}, limits_of(list(run.values()))) for run in (old, new)]
     rows = []
     for key in sorted(old.keys() & new.keys()):
         old_ms, new_ms = old[key].measurement.samples_ms, new[key].measurement.samples_ms
-        ratio, low, high = ratio_interval(old_ms, new_ms, **options)
-        rows.append(CellComparison(key, float(np.median(old_ms)), float(np.median(new_ms)), ratio, low, high))
+        _, low, high = ratio_interval(old_ms, new_ms, **options)
+        old_median, new_median = cell_stats(old[key])["median_ms"], cell_stats(new[key])["median_ms"]
+        where = " and ".join(name for name, found in zip(("OLD", "NEW"), marks) if key in found)
+        rows.append(CellComparison(key, old_median, new_median, new_median / old_median, low, high, where))
     return rows, sorted(old.keys() ^ new.keys())
 
 
@@ -63,31 +69,8 @@ def to_text(rows, unmatched, old_name, new_name):
     lines = [f"{'cell':<36} {old_name[-18:]:>18} {new_name[-18:]:>18}   ratio (95% CI)          verdict"]
     for row in rows:
         lines.append(f"{row.cell:<36} {row.old_median_ms:>15.2f} ms {row.new_median_ms:>15.2f} ms   "
-                     f"{row.ratio:.3f} ({row.low:.3f}-{row.high:.3f})   {row.verdict}")
+                     f"{row.ratio:.3f} ({row.low:.3f}-{row.high:.3f})   {row.verdict}"
+                     + (f" (unstable in {row.unstable}: not to be trusted)" if row.unstable else ""))
     if unmatched:
         lines.append(f"measured in one run only: {', '.join(unmatched)}")
     return "\n".join(lines) + "\n"
-
-
-def architecture_disagreements(results, groups, **options):
-    """Sentences for models of one architecture (`groups`: {architecture: model names}, from the registry)
-    whose medians differ beyond the measured noise (and TWIN_TOLERANCE) in the same variant and thread count: the same network
-    with other weights must take the same time, so such a run is not trustworthy (pure)."""
-    by_cell = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode): r for r in results if r.ok}
-    found = []
-    for architecture, models in groups.items():
-        first, *others = models
-        for (model, variant, threads, power_mode), result in sorted(by_cell.items()):
-            if model != first:
-                continue
-            for other in others:
-                twin = by_cell.get((other, variant, threads, power_mode))
-                if twin is None:
-                    continue
-                ratio, low, high = ratio_interval(result.measurement.samples_ms, twin.measurement.samples_ms, **options)
-                if low > 1 + TWIN_TOLERANCE or high < 1 / (1 + TWIN_TOLERANCE):
-                    found.append(f"{other} and {first} share the {architecture} network, yet {other} {variant} at "
-                                 f"{threads} thread(s) took {ratio:.2f}x the time of {first} (95% interval "
-                                 f"{low:.2f}-{high:.2f}): this run is not trustworthy (interference, throttling "
-                                 f"or frequency changes); rerun it")
-    return found

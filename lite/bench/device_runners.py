@@ -12,7 +12,7 @@ from pathlib import Path
 from lite.bench.outputs import benchmark_bin_contract, parse_bench_output, parse_benchmark_bin
 from lite.bench.support import refusal
 from lite.devices.facts import dump_command, join, parse_snapshot, temperatures
-from lite.devices.machine import CPU_COUNTER_FILES, parse_cpu_counters
+from lite.devices.machine import CPU_COUNTER_FILES, CUR_FREQ_FILES, parse_cpu_counters, parse_cur_freqs
 from lite.errors import BenchOutputError, CellFailed, DeviceTimeout
 from lite.models.registry import get_variant
 from lite.runtime import bench_program
@@ -54,10 +54,11 @@ class DeviceRunner:
     def cpu_counters(self):
         """From the device's own /proc, in one command."""
         try:
-            files = parse_snapshot(self.device.shell(dump_command(CPU_COUNTER_FILES), timeout_s=30).stdout)
+            files = parse_snapshot(self.device.shell(dump_command((*CPU_COUNTER_FILES, CUR_FREQ_FILES)),
+                                                     timeout_s=30).stdout)
         except DeviceTimeout:
             return None
-        return parse_cpu_counters(*(files.get(path) for path in CPU_COUNTER_FILES))
+        return parse_cpu_counters(*(files.get(path) for path in CPU_COUNTER_FILES), parse_cur_freqs(files))
 
     def remote_model(self, cell):
         return join(self.workdir, "models", Path(cell.nb_path).name)
@@ -90,7 +91,7 @@ class DeviceRunner:
             self._fp16_answer = self.library_fp16()
         return self._fp16_answer
 
-    def run_cell(self, cell):
+    def run_cell(self, cell, first_round=True):
         why_not = refusal(get_variant(cell.variant), self._machine.get("cpu_features") or None,
                           self._library_has_fp16())
         if why_not:

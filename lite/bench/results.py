@@ -10,14 +10,17 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from lite.bench.cells import CellOptions, cell_id
 from lite.errors import ResultFileError
 from lite.util.files import atomic_write_json
 
 SCHEMA_NAME = "mnv1-bench-result"
-SCHEMA_VERSION = 2  # 2: warm-up samples kept (`warmup_samples_ms`); 1 had none
+# 3: rounds (`rounds`, `schedule`, `earlier_attempts`); 2: warm-up samples kept; 1 had none
+SCHEMA_VERSION = 3
 SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 RAW_DIR = "raw"
 # The program's own summary is dropped: numbers in reports come from the samples alone.
 _PROGRAM_SUMMARY_KEYS = ("min_ms", "max_ms", "mean_ms", "median_ms", "std_ms", "p90_ms")
@@ -48,33 +51,111 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+class RoundResult:
+    """One round of a cell: one fresh process, its samples and what the machine did meanwhile."""
+    round: int
+    measurement: Measurement = None
+    error: str = None
+    position: int = None  # where the cell ran in its round's shuffled order (1 = first)
+    started_at: str = ""
+    finished_at: str = ""
+    temperatures_before_c: dict = field(default_factory=dict)
+    temperatures_after_c: dict = field(default_factory=dict)
+    cooling: dict = field(default_factory=dict)
+    interference: dict = field(default_factory=dict)  # machine.interference(): what else used the CPUs
+
+    @property
+    def ok(self):
+        return self.error is None and self.measurement is not None
+
+    def as_dict(self):
+        return {"round": self.round, "position": self.position, "error": self.error,
+                "started_at": self.started_at, "finished_at": self.finished_at,
+                "temperatures_before_c": self.temperatures_before_c,
+                "temperatures_after_c": self.temperatures_after_c, "cooling": self.cooling,
+                "interference": self.interference,
+                "measurement": None if self.measurement is None else self.measurement.as_dict()}
+
+
+def pooled(measurements):
+    """One Measurement of several rounds: their samples in order (the first round's other keys)."""
+    measurements = [m for m in measurements if m is not None]
+    if not measurements:
+        return None
+    if len(measurements) == 1:
+        return measurements[0]
+    first = measurements[0]
+    warmups = [m.warmup_samples_ms for m in measurements]
+    return Measurement(tuple(v for m in measurements for v in m.samples_ms),
+                       None if any(w is None for w in warmups) else tuple(v for w in warmups for v in w),
+                       first.init_ms, first.first_run_ms,
+                       tuple(sorted({cpu for m in measurements for cpu in m.cpus_used})), first.extra)
+
+
+@dataclass(frozen=True)
 class CellResult:
+    """A cell's rounds (the latest attempt's; `earlier_attempts` keeps the ones re-measured as unstable).
+
+    `measurement`, the temperatures, times and interference are read from the rounds."""
     cell: CellOptions
     status: str  # "ok" or "failed"
     error: str = None
     runner: str = None
     model_file: dict = field(default_factory=dict)  # file, sha256, storage_bytes
     machine: dict = field(default_factory=dict)
-    temperatures_before_c: dict = field(default_factory=dict)
-    temperatures_after_c: dict = field(default_factory=dict)
-    cooling: dict = field(default_factory=dict)
-    started_at: str = ""
-    finished_at: str = ""
-    measurement: Measurement = None
-    interference: dict = field(default_factory=dict)  # machine.interference(): what else used the CPUs
+    rounds: tuple = ()  # RoundResult, in the order they ran
+    schedule: dict = field(default_factory=dict)  # rounds asked for, seed, attempt, stability limits
+    earlier_attempts: tuple = ()  # dicts: {attempt, reasons, rounds: [round dicts]}
 
     @property
     def ok(self):
         return self.status == "ok"
 
+    @property
+    def measurement(self):
+        """Every timed sample of the rounds, pooled (None when no round measured)."""
+        return pooled(r.measurement for r in self.rounds)
+
+    @property
+    def round_medians_ms(self):
+        return tuple(float(np.median(r.measurement.samples_ms)) for r in self.rounds if r.ok)
+
+    @property
+    def temperatures_before_c(self):
+        return self.rounds[0].temperatures_before_c if self.rounds else {}
+
+    @property
+    def temperatures_after_c(self):
+        return self.rounds[-1].temperatures_after_c if self.rounds else {}
+
+    @property
+    def cooling(self):
+        return self.rounds[0].cooling if self.rounds else {}
+
+    @property
+    def started_at(self):
+        return min((r.started_at for r in self.rounds), default="")
+
+    @property
+    def finished_at(self):
+        return max((r.finished_at for r in self.rounds), default="")
+
+    @property
+    def interference(self):
+        """The round where other work took most of the CPUs (the one that matters for trust)."""
+        return max((r.interference for r in self.rounds), key=lambda i: i.get("other_cores") or 0, default={})
+
     def as_dict(self):
+        measurement = self.measurement
         return {"schema": SCHEMA, "status": self.status, "error": self.error, "cell": self.cell.as_dict(),
                 "runner": self.runner, "model_file": self.model_file, "machine": self.machine,
-                "temperatures_before_c": self.temperatures_before_c,
-                "temperatures_after_c": self.temperatures_after_c, "cooling": self.cooling,
+                "schedule": self.schedule, "rounds": [r.as_dict() for r in self.rounds],
+                "earlier_attempts": list(self.earlier_attempts),
+                # Derived from the rounds, for readers of one file (loading reads the rounds):
                 "started_at": self.started_at, "finished_at": self.finished_at,
-                "measurement": None if self.measurement is None else self.measurement.as_dict(),
-                "interference": self.interference}
+                "temperatures_before_c": self.temperatures_before_c,
+                "temperatures_after_c": self.temperatures_after_c, "interference": self.interference,
+                "measurement": None if measurement is None else measurement.as_dict()}
 
 
 def _numbers(values, what):
@@ -112,9 +193,30 @@ def _measurement(data, status):
     return Measurement.from_program(bench)
 
 
+def _round(data, status):
+    if not isinstance(data, dict) or not isinstance(data.get("round"), int):
+        raise ValueError("a round lacks its 'round' number")
+    return RoundResult(round=data["round"], measurement=_measurement(data.get("measurement"), status if
+                                                                    data.get("error") is None else "failed"),
+                       error=data.get("error"), position=data.get("position"),
+                       started_at=data.get("started_at") or "", finished_at=data.get("finished_at") or "",
+                       temperatures_before_c=data.get("temperatures_before_c") or {},
+                       temperatures_after_c=data.get("temperatures_after_c") or {},
+                       cooling=data.get("cooling") or {}, interference=data.get("interference") or {})
+
+
+def _rounds(data, status, version):
+    if version < 3:  # one round, its fields at the top level
+        return (_round(dict(data, round=1, error=None if status == "ok" else data.get("error")), status),)
+    rounds = data.get("rounds")
+    if not isinstance(rounds, list) or (status == "ok" and not rounds):
+        raise ValueError("its 'rounds' is not a list of rounds")
+    return tuple(_round(r, status) for r in rounds)
+
+
 def parse_result(data):
     """A CellResult from a result file's JSON (pure); ValueError saying what is wrong.
-    Version 1 files (no warm-up samples) are read as version 2 with `warmup_samples_ms` None."""
+    Version 1 and 2 files are read as one round (version 1 with `warmup_samples_ms` None)."""
     if not isinstance(data, dict):
         raise ValueError("it is not a JSON object")
     schema = str(data.get("schema", ""))
@@ -130,12 +232,8 @@ def parse_result(data):
         raise ValueError("its 'model_file' lacks 'storage_bytes'")
     return CellResult(
         cell=_cell_options(data.get("cell")), status=status, error=data.get("error"), runner=data.get("runner"),
-        model_file=model_file, machine=data.get("machine") or {},
-        temperatures_before_c=data.get("temperatures_before_c") or {},
-        temperatures_after_c=data.get("temperatures_after_c") or {}, cooling=data.get("cooling") or {},
-        started_at=data.get("started_at") or "", finished_at=data.get("finished_at") or "",
-        measurement=_measurement(data.get("measurement"), status),
-        interference=data.get("interference") or {})
+        model_file=model_file, machine=data.get("machine") or {}, rounds=_rounds(data, status, int(version)),
+        schedule=data.get("schedule") or {}, earlier_attempts=tuple(data.get("earlier_attempts") or ()))
 
 
 def result_path(result_dir, cell):
@@ -190,9 +288,9 @@ def load_results(result_dir):
     return LoadedResults(tuple(results), tuple(problems))
 
 
-def is_complete(result, cell, model_sha256=None, runner=None, device=None):
-    """A result counts as done for `cell` only when it measured the same options successfully, on the
-    same model bytes (sha256), with the same runner, on the same device (each when given)."""
+def is_complete(result, cell, model_sha256=None, runner=None, device=None, rounds=1):
+    """A result counts as done for `cell` only when it measured the same options successfully in at least
+    `rounds` rounds, on the same model bytes (sha256), with the same runner, on the same device (each when given)."""
     if result is None or not result.ok or result.cell != cell.options:
         return False
     expected = {"model": model_sha256, "runner": runner, "device": device}
@@ -200,5 +298,9 @@ def is_complete(result, cell, model_sha256=None, runner=None, device=None):
                 "device": result.machine.get("device")}
     if any(value is not None and recorded[key] != value for key, value in expected.items()):
         return False
+    measured = [r for r in result.rounds if r.ok]
+    if len(measured) < rounds or len(measured) != len(result.rounds):
+        return False
     # benchmark_bin reports one average for all its repeats (sample_kind says so).
-    return len(result.measurement.samples_ms) == cell.repeats or bool(result.measurement.extra.get("sample_kind"))
+    return all(len(r.measurement.samples_ms) == cell.repeats or bool(r.measurement.extra.get("sample_kind"))
+               for r in measured)

@@ -27,3 +27,13 @@ def spread(values):
     """(max - min) / min of a few medians: how far back-to-back runs drift apart."""
     values = list(values)
     return (max(values) - min(values)) / min(values)
+
+
+def cell_stats(result):
+    """The figures a table shows for a measured cell: latency_stats of every timed sample pooled over its
+    rounds, except `median_ms`, which is the median of the rounds' medians (robust to one bad round);
+    `rounds` and `round_spread` (spread of the round medians, 0 with one round) besides."""
+    medians = result.round_medians_ms
+    stats = latency_stats(result.measurement.samples_ms)
+    return {**stats, "median_ms": float(np.median(medians)), "rounds": len(medians),
+            "round_spread": spread(medians) if len(medians) > 1 else 0.0}

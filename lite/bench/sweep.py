@@ -1,16 +1,19 @@
-"""The benchmark engine: models x variants x thread counts, one fresh process per cell.
+"""The benchmark engine: models x variants x thread counts, one fresh process per cell and round.
 
 Device-agnostic: a runner (this host, or a phone over adb) runs a cell and returns the benchmark
-program's JSON; the engine decides what to run, waits for the device to cool, records every cell
-in its own result file, and keeps going when one cell fails.
+program's JSON; the engine decides what to run and in which order (interleaved rounds, shuffled),
+waits for the device to cool, measures what else used the CPUs, records every cell in its own
+result file after each round, re-measures unstable cells, and keeps going when one cell fails.
 """
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lite.bench.cells import thread_label
-from lite.bench.results import CellResult, Measurement, is_complete, read_result, write_result
+from lite.bench.cells import cell_id, thread_label
+from lite.bench.results import CellResult, Measurement, RoundResult, is_complete, read_result, write_result
+from lite.bench.stability import Limits, unstable_cells
 from lite.bench.stats import latency_stats
 from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
@@ -19,9 +22,12 @@ from lite.util.files import sha256_file
 
 @dataclass
 class SweepSummary:
-    ran: int = 0
+    ran: int = 0  # cells measured (each in every round)
     skipped: int = 0
     failed: int = 0
+    retried: int = 0  # re-measurements of unstable cells
+    unstable: dict = field(default_factory=dict)  # {cell id: reasons} still unstable at the end
+    seed: int = None
 
 
 def now_iso():
@@ -54,52 +60,127 @@ def wait_until_cool(read_temperatures, max_temp_c, timeout_s, say, sleep=time.sl
     return {"waited_s": clock() - started, "timed_out": False, "readable": True}, temperatures
 
 
-def _progress(index, total, cell, result):
-    label = f"[{index}/{total}] {cell.model} {cell.variant} {thread_label(cell.threads)}:"
-    if not result.ok:
-        return f"{label} FAILED: {result.error}"
-    stats = latency_stats(result.measurement.samples_ms)
-    return (f"{label} median {stats['median_ms']:.2f} ms (p90 {stats['p90_ms']:.2f}, "
-            f"CV {100 * stats['cv']:.1f}%)")
+def _progress(index, total, label, cell, outcome, limits):
+    head = f"[{index}/{total}] {label}{cell.model} {cell.variant} {thread_label(cell.threads)}:"
+    if not outcome.ok:
+        return f"{head} FAILED: {outcome.error}"
+    stats = latency_stats(outcome.measurement.samples_ms)
+    line = f"{head} median {stats['median_ms']:.2f} ms (p90 {stats['p90_ms']:.2f}, CV {100 * stats['cv']:.1f}%)"
+    other = outcome.interference.get("other_cores")
+    if other is not None and other > limits.max_other_cores:
+        line += f"; other work used {other:.2f} cores meanwhile"
+    return line
 
 
-def run_sweep(cells, runner, result_dir, *, resume=False, cooldown_s=0.0, max_temp_c=None,
-              max_temp_wait_s=300.0, say=print, sleep=time.sleep):
-    """Run every cell not already complete (with `resume`); return a SweepSummary.
+class _Engine:
+    """Runs cells round by round; one fresh process per cell and round, a result file rewritten after each."""
 
-    Raises DeviceLost (after recording nothing for the interrupted cell) when the runner does.
-    """
-    summary = SweepSummary()
-    machine = runner.describe()
-    total = len(cells)
+    def __init__(self, runner, result_dir, *, cooldown_s, max_temp_c, max_temp_wait_s, limits, say, sleep, clock):
+        self.runner, self.result_dir, self.limits, self.say, self.sleep = runner, result_dir, limits, say, sleep
+        self.clock = clock
+        self.cooldown_s, self.max_temp_c, self.max_temp_wait_s = cooldown_s, max_temp_c, max_temp_wait_s
+        self.machine = runner.describe()
+        self.ran_before = False
+
+    def measure_round(self, cell, number, position):
+        if self.ran_before and self.cooldown_s > 0:
+            self.sleep(self.cooldown_s)
+        self.ran_before = True
+        cooling, temperatures_before = wait_until_cool(self.runner.temperatures, self.max_temp_c,
+                                                       self.max_temp_wait_s, self.say, self.sleep)
+        started_at = now_iso()
+        counters_before, started = self.runner.cpu_counters(), self.clock()
+        try:
+            measurement, error = Measurement.from_program(self.runner.run_cell(cell, first_round=number == 1)), None
+        except CellFailed as exc:
+            measurement, error = None, str(exc)
+        own_ms = measurement.extra.get("cpu_time_ms") if measurement else None
+        used = measurement.cpus_used if measurement else ()
+        found = interference(counters_before, self.runner.cpu_counters(), self.clock() - started,
+                             None if own_ms is None else own_ms / 1000, used)
+        return RoundResult(round=number, measurement=measurement, error=error, position=position,
+                           started_at=started_at, finished_at=now_iso(), temperatures_before_c=temperatures_before,
+                           temperatures_after_c=self.runner.temperatures(), cooling=cooling, interference=found)
+
+    def run(self, cells, results, *, rounds, rng, counter, label=""):
+        """Measure `cells` in `rounds` rounds, each in a fresh shuffled order; update `results`
+        ({cell id: CellResult}) and write each file after every round. Returns how many failed."""
+        failed = set()
+        for number in range(1, rounds + 1):
+            order = [c for c in cells if cell_id(c) not in failed]
+            rng.shuffle(order)
+            for position, cell in enumerate(order, 1):
+                outcome = self.measure_round(cell, number, position)
+                key = cell_id(cell)
+                earlier = results[key].rounds if number > 1 else ()
+                results[key] = replace(results[key], rounds=(*earlier, outcome),
+                                       status="ok" if outcome.ok else "failed", error=outcome.error)
+                write_result(self.result_dir, results[key])
+                counter[0] += 1
+                round_label = f"round {number}/{rounds} " if rounds > 1 else ""
+                self.say(_progress(counter[0], counter[1], label + round_label, cell, outcome, self.limits))
+                if not outcome.ok:
+                    failed.add(key)
+        return len(failed)
+
+
+def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, limits=Limits(), twins=None,
+              resume=False, cooldown_s=0.0, max_temp_c=None, max_temp_wait_s=300.0, say=print, sleep=time.sleep,
+              clock=time.monotonic):
+    """Run every cell not already complete (with `resume`) in `rounds` interleaved rounds, re-measure
+    unstable cells up to `max_retries` times; return a SweepSummary.
+
+    Each round runs every cell once, in an order shuffled with `seed` (drawn and recorded when None), so
+    that drift hits every cell alike. `twins`: {architecture: model names} for the same-network check.
+    Raises DeviceLost (keeping every finished round on disk) when the runner does."""
+    seed = random.SystemRandom().randrange(2 ** 31) if seed is None else seed
+    summary, rng = SweepSummary(seed=seed), random.Random(seed)
+    engine = _Engine(runner, result_dir, cooldown_s=cooldown_s, max_temp_c=max_temp_c,
+                     max_temp_wait_s=max_temp_wait_s, limits=limits, say=say, sleep=sleep, clock=clock)
     if max_temp_c is not None and not runner.temperatures():
         say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
     model_files = {path: model_file_info(path) for path in {cell.nb_path for cell in cells}}  # hash each once
-    for index, cell in enumerate(cells, 1):
-        model_file = model_files[cell.nb_path]
-        if resume and is_complete(read_result(result_dir, cell), cell, model_file["sha256"], runner.name,
-                                  machine.get("device")):
+    results, todo = {}, []
+    for cell in cells:
+        earlier = read_result(result_dir, cell)
+        if resume and is_complete(earlier, cell, model_files[cell.nb_path]["sha256"], runner.name,
+                                  engine.machine.get("device"), rounds):
             summary.skipped += 1
-            say(f"[{index}/{total}] {cell.model} {cell.variant} {thread_label(cell.threads)}: done earlier, kept")
-            continue
-        if summary.ran and cooldown_s > 0:
-            sleep(cooldown_s)
-        cooling, temperatures_before = wait_until_cool(runner.temperatures, max_temp_c, max_temp_wait_s, say, sleep)
-        context = {"runner": runner.name, "model_file": model_file, "machine": machine,
-                   "temperatures_before_c": temperatures_before, "cooling": cooling, "started_at": now_iso()}
-        counters_before, started = runner.cpu_counters(), time.monotonic()
-        try:
-            measurement, error = Measurement.from_program(runner.run_cell(cell)), None
-        except CellFailed as exc:
-            measurement, error = None, str(exc)
-            summary.failed += 1
-        own_ms = measurement.extra.get("cpu_time_ms") if measurement else None
-        context["interference"] = interference(counters_before, runner.cpu_counters(), time.monotonic() - started,
-                                               None if own_ms is None else own_ms / 1000)
-        result = CellResult(cell=cell.options, status="ok" if error is None else "failed", error=error,
-                            measurement=measurement, temperatures_after_c=runner.temperatures(),
-                            finished_at=now_iso(), **context)
-        write_result(result_dir, result)
-        summary.ran += 1
-        say(_progress(index, total, cell, result))
+            results[cell_id(cell)] = earlier
+            say(f"{cell.model} {cell.variant} {thread_label(cell.threads)}: done earlier, kept")
+        else:
+            todo.append(cell)
+    if rounds > 1 and todo:
+        say(f"{rounds} rounds of {len(todo)} cells, each round in its own order (seed {seed}; --seed {seed} "
+            f"repeats the order)")
+
+    def fresh(cell, attempt, earlier_attempts=()):
+        schedule = {"rounds": rounds, "seed": seed, "attempt": attempt, "limits": limits.as_dict()}
+        return CellResult(cell=cell.options, status="ok", runner=runner.name, model_file=model_files[cell.nb_path],
+                          machine=engine.machine, schedule=schedule, earlier_attempts=earlier_attempts)
+
+    for cell in todo:
+        results[cell_id(cell)] = fresh(cell, 1)
+    counter = [0, rounds * len(todo)]
+    summary.failed = engine.run(todo, results, rounds=rounds, rng=rng, counter=counter)
+    summary.ran = len(todo)
+    by_id = {cell_id(c): c for c in cells}
+    for attempt in range(2, max_retries + 2):
+        unstable = unstable_cells(list(results.values()), twins or {}, limits)
+        again = [by_id[key] for key in unstable if key in by_id and results[key].ok]
+        if not again:
+            break
+        say(f"re-measuring {len(again)} unstable cell(s) (retry {attempt - 1} of {max_retries}): "
+            + "; ".join(f"{cell_id(c)}: {', '.join(unstable[cell_id(c)])}" for c in again))
+        for cell in again:
+            before = results[cell_id(cell)]
+            record = {"attempt": before.schedule.get("attempt", 1), "reasons": unstable[cell_id(cell)],
+                      "rounds": [r.as_dict() for r in before.rounds]}
+            results[cell_id(cell)] = fresh(cell, attempt, (*before.earlier_attempts, record))
+        counter[1] += rounds * len(again)
+        summary.failed += engine.run(again, results, rounds=rounds, rng=rng, counter=counter,
+                                     label=f"retry {attempt - 1} ")
+        summary.retried += len(again)
+    unstable = unstable_cells(list(results.values()), twins or {}, limits)
+    summary.unstable = {key: reasons for key, reasons in unstable.items() if key in by_id}
     return summary

@@ -2,8 +2,9 @@
 import argparse
 import math
 
+from lite.bench.stability import Limits
 from lite.devices.select import TRANSPORTS
-from lite.models.registry import model_names, variant_names
+from lite.models.registry import family, model_names, variant_names
 from lite.runtime.bench_program import POWER_MODES
 
 MAX_THREADS = 64
@@ -46,6 +47,15 @@ def bounded(kind, maximum, unit=""):
     return parse
 
 
+def counting(maximum):
+    """An argparse type: a whole number from 1 to `maximum`."""
+    def parse(text):
+        if not text.strip().isdigit() or not 1 <= int(text) <= maximum:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1 to {maximum}")
+        return int(text)
+    return parse
+
+
 def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
     seconds = bounded(float, MAX_SECONDS, " seconds")
     parser.add_argument("--threads", type=parse_threads, default=[1, 2, 4],
@@ -71,6 +81,40 @@ def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
                         help="a cell running longer fails and the sweep goes on (default: 600)")
     parser.add_argument("--resume", action="store_true",
                         help="keep cells that already have a complete result file; run the rest")
+    add_stability_arguments(parser)
+
+
+DEFAULT_ROUNDS = 3
+
+
+def add_stability_arguments(parser):
+    """--rounds, --seed and the limits beyond which a cell is re-measured, then marked unstable."""
+    limits = Limits()
+    percent = lambda text: bounded(float, 1000.0, "%")(text) / 100  # noqa: E731
+    parser.add_argument("--rounds", type=counting(1000), default=DEFAULT_ROUNDS,
+                        help="run the whole plan this many times, round-robin, each round in a fresh shuffled "
+                             "order and every cell in a fresh process; tables show the median over rounds "
+                             f"(default: {DEFAULT_ROUNDS})")
+    parser.add_argument("--seed", type=bounded(int, 2 ** 31 - 1), default=None,
+                        help="seed of the rounds' order (default: drawn, printed and recorded)")
+    parser.add_argument("--max-retries", type=bounded(int, 100), default=1,
+                        help="re-measure an unstable cell up to this many times; still unstable, it is marked "
+                             "in every table and the exit status is 4 (default: 1)")
+    parser.add_argument("--max-spread", type=percent, default=limits.max_spread, metavar="PERCENT",
+                        help="unstable when round medians, or two models of one architecture, differ by more "
+                             f"(default: {100 * limits.max_spread:g})")
+    parser.add_argument("--max-cv", type=percent, default=limits.max_cv, metavar="PERCENT",
+                        help=f"unstable when the timed runs' CV is above this (default: {100 * limits.max_cv:g})")
+    parser.add_argument("--max-other-cores", type=bounded(float, 1024.0), default=limits.max_other_cores,
+                        metavar="CORES", help="unstable when other work used more CPU than this many cores in a "
+                                              f"round (default: {limits.max_other_cores:g})")
+
+
+def stability_options(args):
+    """The run_sweep keyword arguments of the options above."""
+    return {"rounds": args.rounds, "seed": args.seed, "max_retries": args.max_retries,
+            "limits": Limits(args.max_spread, args.max_cv, args.max_other_cores),
+            "twins": family().same_architecture()}
 
 
 def add_device_arguments(parser):

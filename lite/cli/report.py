@@ -17,6 +17,7 @@ from lite.cli.summary import print_problems
 from lite.bench.compare import compare_runs, to_text
 from lite.bench.results import load_results
 from lite.errors import ToolkitError
+from lite.models.registry import family
 from lite.report.writer import write_reports
 
 
@@ -39,7 +40,7 @@ def compare(old_dir, new_dir):
         if not (Path(folder) / "raw").is_dir():
             raise ToolkitError(f"{folder} holds no raw/ folder of result files")
     unreadable = print_problems([p for one in loaded for p in one.problems])
-    rows, unmatched = compare_runs(loaded[0].results, loaded[1].results)
+    rows, unmatched = compare_runs(loaded[0].results, loaded[1].results, family().same_architecture())
     if not rows:
         raise ToolkitError(f"{old_dir} and {new_dir} have no measured cell in common")
     print(to_text(rows, unmatched, str(old_dir), str(new_dir)), end="")

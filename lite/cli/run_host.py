@@ -1,10 +1,13 @@
 """Benchmark the converted x86 models on this host with the real Paddle Lite runtime.
 
-Each cell (model x variant x threads) runs in a fresh process that first checks the model's logits
-against Paddle's, then times warm-up and repeated runs. Results go to RESULTS/host/raw/*.json, and
-latency.csv, latency.md and plots are rebuilt from them.
+Each cell (model x variant x threads) runs in --rounds interleaved rounds, each round in a fresh
+process (the first checks the model's logits against Paddle's), timing warm-up and repeated runs.
+Unstable cells (rounds apart, high CV, other work on the CPUs, twins of one network apart) are
+re-measured, then marked. Results go to RESULTS/host/raw/*.json, and latency.csv, latency.md and
+plots are rebuilt from them.
 
-Exit status: 0 all cells measured, 1 some cells failed, 2 bad input, 3 the device went away.
+Exit status: 0 all cells measured and stable, 1 some cells failed, 2 bad input, 3 the device went
+away, 4 some cells still unstable (marked in the tables).
 """
 import argparse
 import sys
@@ -14,7 +17,7 @@ from pathlib import Path
 from lite.bench.host_runner import HostRunner
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
-from lite.cli.args import add_sweep_arguments
+from lite.cli.args import add_sweep_arguments, stability_options
 from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.models.store import ModelStore
@@ -42,8 +45,12 @@ def sweep_host(args):
     result_dir = ensure_writable_dir(Path(args.results) / "host")
     ensure_writable_dir(result_dir / "raw")
     print(f"benchmarking {len(cells)} cells on this host (warm-up {args.warmup}, repeats {args.repeats})")
-    summary = run_sweep(cells, HostRunner(args.cell_timeout), result_dir, resume=args.resume,
-                        cooldown_s=args.cooldown, max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
+    runner = HostRunner(args.cell_timeout)
+    try:
+        summary = run_sweep(cells, runner, result_dir, resume=args.resume, cooldown_s=args.cooldown,
+                            max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait, **stability_options(args))
+    finally:
+        runner.close()
     paths, problems = write_reports(result_dir)
     return print_summary(result_dir, paths, problems, summary, started)
 

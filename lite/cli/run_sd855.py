@@ -6,6 +6,12 @@ models into DEVICE_DIR/{bin,lib,models} (only files that changed), runs the mode
 sweep in a fresh process per cell, and writes RESULTS/<name>/: raw result files, latency.csv,
 latency.md with the published Snapdragon 855 figures and the ratio per cell, the size table, plots.
 
+Every cell runs in --rounds interleaved rounds (a fresh process each); unstable cells are
+re-measured, then marked in every table.
+
+Exit status: 0 all cells measured and stable, 1 some cells failed, 2 bad input, 3 the device went
+away, 4 some cells still unstable (marked in the tables).
+
 Example: python bench_scripts/run_sd855.py --threads 1,2,4
 """
 import argparse
@@ -16,7 +22,7 @@ from pathlib import Path
 from lite.bench.device_runners import RUNNERS, BenchmarkBinRunner, CxxRunner, PythonRunner
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
-from lite.cli.args import add_device_arguments, add_sweep_arguments, device_folder
+from lite.cli.args import add_device_arguments, add_sweep_arguments, device_folder, stability_options
 from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.convert.pipeline import converted_manifests
@@ -128,7 +134,7 @@ def sweep_on(device, args, started):
     print(f"benchmarking {len(cells)} cells with the {runner.name} runner (power mode {args.power_mode}, "
           f"warm-up {args.warmup}, repeats {args.repeats}, cooldown {args.cooldown:g} s)")
     summary = run_sweep(cells, runner, result_dir, resume=args.resume, cooldown_s=args.cooldown,
-                        max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait)
+                        max_temp_c=args.max_temp, max_temp_wait_s=args.max_temp_wait, **stability_options(args))
     paths, problems = write_reports(result_dir)
     wanted = {(c.model, c.variant) for c in cells}
     rows = [size_row(get_model(m["model"]), m) for m in converted_manifests(store)

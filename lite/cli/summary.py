@@ -3,7 +3,7 @@ import sys
 import time
 from pathlib import Path
 
-from lite.util.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS
+from lite.util.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS, EXIT_UNSTABLE
 
 
 def print_problems(problems):
@@ -18,9 +18,18 @@ def print_problems(problems):
 def print_summary(result_dir, paths, problems, summary, started_monotonic):
     print()
     print((Path(result_dir) / "latency.md").read_text())
-    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed "
-          f"in {time.monotonic() - started_monotonic:.0f} s")
+    retried = f", {summary.retried} re-measured as unstable" if summary.retried else ""
+    print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed{retried} "
+          f"in {time.monotonic() - started_monotonic:.0f} s (rounds shuffled with seed {summary.seed})")
+    for key, reasons in sorted(summary.unstable.items()):
+        print(f"unstable: {key}: {'; '.join(reasons)}")
     print("wrote " + ", ".join(str(p) for p in paths))
     if print_problems(problems):
         return EXIT_BAD_INPUT
-    return EXIT_FAILED_CELLS if summary.failed else 0
+    if summary.failed:
+        return EXIT_FAILED_CELLS
+    if summary.unstable:
+        print(f"warning: {len(summary.unstable)} cell(s) still unstable after re-measuring; they are marked in "
+              f"every table (exit status {EXIT_UNSTABLE})", file=sys.stderr)
+        return EXIT_UNSTABLE
+    return 0

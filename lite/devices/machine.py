@@ -30,12 +30,39 @@ def parse_cpu_features(text):
 
 
 CPU_COUNTER_FILES = ("/proc/stat", "/proc/loadavg")
+CUR_FREQ_FILES = "/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq"  # a shell pattern
 CLOCK_TICKS_PER_S = 100  # USER_HZ: /proc/stat counts in 1/100 s on Linux and Android alike
 
 
-def parse_cpu_counters(stat_text, loadavg_text):
-    """{busy, iowait, steal, total} ticks of all CPUs from /proc/stat's `cpu` line, and the 1-minute
-    load average, or None when unreadable (pure)."""
+def parse_cur_freqs(files):
+    """{cpu number (str): kHz} from {path: text} of `scaling_cur_freq` files (pure)."""
+    freqs = {}
+    for path, text in files.items():
+        match = re.search(r"/cpu(\d+)/cpufreq/scaling_cur_freq$", path)
+        value = _int_or_none(text)
+        if match and value:
+            freqs[match.group(1)] = value
+    return freqs
+
+
+def parse_cpuinfo_mhz(text):
+    """{cpu number (str): kHz} from x86 /proc/cpuinfo's `cpu MHz` lines, where there is no cpufreq (pure)."""
+    freqs, cpu = {}, None
+    for line in (text or "").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "processor":
+            cpu = value.strip()
+        elif key.strip() == "cpu MHz" and cpu is not None:
+            try:
+                freqs[cpu] = round(float(value) * 1000)
+            except ValueError:
+                pass
+    return freqs
+
+
+def parse_cpu_counters(stat_text, loadavg_text, freqs_khz=None):
+    """{busy, iowait, steal, total} ticks of all CPUs from /proc/stat's `cpu` line, the 1-minute load
+    average and each CPU's current frequency when given, or None when unreadable (pure)."""
     match = re.search(r"^cpu\s+(.*)$", stat_text or "", re.MULTILINE)
     if not match:
         return None
@@ -43,12 +70,14 @@ def parse_cpu_counters(stat_text, loadavg_text):
     user, nice, system, idle, iowait, irq, softirq, steal = fields[:8]
     load = (loadavg_text or "").split()
     return {"busy": user + nice + system + irq + softirq, "iowait": iowait, "steal": steal,
-            "total": sum(fields[:8]), "loadavg_1m": float(load[0]) if load else None}
+            "total": sum(fields[:8]), "loadavg_1m": float(load[0]) if load else None,
+            "freq_khz": dict(freqs_khz or {})}
 
 
-def interference(before, after, wall_s, own_cpu_s=None):
+def interference(before, after, wall_s, own_cpu_s=None, cpus_used=()):
     """What else used the CPUs while a cell ran (pure): CPU-seconds per second of wall time, so 1.0 is a
-    whole core. `other_cores` is the machine's busy time less the benchmark process's own CPU time."""
+    whole core. `other_cores` is the machine's busy time less the benchmark process's own CPU time.
+    `cpu_freq_khz` holds the frequency of each CPU the benchmark used (all, when unknown) before and after."""
     if not before or not after or wall_s <= 0:
         return {}
     per_s = lambda key: (after[key] - before[key]) / CLOCK_TICKS_PER_S / wall_s  # noqa: E731
@@ -59,6 +88,10 @@ def interference(before, after, wall_s, own_cpu_s=None):
     if own_cpu_s is not None:
         found["own_cores"] = round(own_cpu_s / wall_s, 3)
         found["other_cores"] = round(max(0.0, busy - own_cpu_s / wall_s), 3)
+    wanted = {str(cpu) for cpu in cpus_used}
+    pick = lambda freqs: {cpu: khz for cpu, khz in (freqs or {}).items() if not wanted or cpu in wanted}  # noqa: E731
+    if before.get("freq_khz") or after.get("freq_khz"):
+        found["cpu_freq_khz"] = {"before": pick(before.get("freq_khz")), "after": pick(after.get("freq_khz"))}
     return found
 
 
@@ -135,6 +168,13 @@ def local_list_dir(path):
         return os.listdir(path)
     except OSError:
         return []
+
+
+def local_cur_freqs():
+    """{cpu: kHz} of this host: cpufreq where the kernel has it, else /proc/cpuinfo's `cpu MHz` (x86 VMs)."""
+    import glob
+    freqs = parse_cur_freqs({path: local_read_text(path) for path in glob.glob(CUR_FREQ_FILES)})
+    return freqs or parse_cpuinfo_mhz(local_read_text("/proc/cpuinfo"))
 
 
 def describe_host():

@@ -1,29 +1,30 @@
 """Latency tables in the layout of the published one, rebuilt from result files alone (pure).
 
-One row per model and variant: the median ms at each thread count (with p90 and CV), the
-storage size, and, when the device is a Snapdragon 855, the published figure and the ratio.
+One row per model and variant: the median ms at each thread count (the median over rounds, with
+the CV and the spread between rounds), the storage size, and, when the device is a Snapdragon 855,
+the published figure and the ratio. An unstable cell (lite.bench.stability) carries a mark [n] and a
+footnote giving the reason, in every table: no unstable number is printed unmarked.
 """
 import csv
 import io
 
-from lite.bench.compare import architecture_disagreements
-from lite.bench.cells import thread_label
-from lite.bench.stats import latency_stats
+from lite.bench.cells import cell_id, thread_label
+from lite.bench.stability import limits_of, twin_reasons, unstable_cells
+from lite.bench.stats import cell_stats
 from lite.devices.facts import is_sd855
 from lite.devices.machine import describe
 from lite.models.registry import family
 from lite.util.units import MIB
-
-OTHER_WORK_LIMIT_CORES = 0.25  # CPU-seconds per second that other processes may take before a cell is named
-
 
 def thread_counts(results):
     return sorted({r.cell.threads for r in results})
 
 
 def latency_rows(results):
-    """Rows in registry order: {model, variant, storage_bytes, cells: {threads: stats|error}}."""
+    """Rows in registry order: {model, variant, storage_bytes, cells: {threads: stats|error}}; a cell's
+    stats hold `unstable`: the reasons it cannot be trusted (empty when it can)."""
     registry = family()
+    unstable = unstable_cells(results, registry.same_architecture(), limits_of(results))
     specs = {spec.name: spec for spec in registry.models}
     rows = {}
     for result in results:
@@ -33,8 +34,8 @@ def latency_rows(results):
             "storage_bytes": result.model_file["storage_bytes"], "cells": {}, "spec": specs.get(cell.model),
             "published": specs[cell.model].published if cell.model in specs else {}})
         if result.ok:
-            stats = latency_stats(result.measurement.samples_ms)
-            row["cells"][cell.threads] = {**stats, "cpus_used": list(result.measurement.cpus_used)}
+            row["cells"][cell.threads] = {**cell_stats(result), "cpus_used": list(result.measurement.cpus_used),
+                                          "unstable": unstable.get(cell_id(cell), [])}
         else:
             row["cells"][cell.threads] = {"error": result.error}
     return sorted(rows.values(), key=lambda r: registry.sort_key(r["model"], r["variant"]))
@@ -49,7 +50,7 @@ def csv_columns(threads, sd855):
     columns = ["model", "variant", "target"]
     for t in threads:
         columns += [f"threads{t}_ms_median", f"threads{t}_ms_p90", f"threads{t}_ms_mean", f"threads{t}_cv",
-                    f"threads{t}_samples"]
+                    f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread", f"threads{t}_unstable"]
         if sd855:
             columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
     columns += ["storage_bytes", "storage_mib", "published_storage_m", "device"]
@@ -72,7 +73,10 @@ def to_csv(rows, threads, machine):
                 line.update({f"threads{t}_ms_median": round(stats["median_ms"], 3),
                              f"threads{t}_ms_p90": round(stats["p90_ms"], 3),
                              f"threads{t}_ms_mean": round(stats["mean_ms"], 3),
-                             f"threads{t}_cv": round(stats["cv"], 4), f"threads{t}_samples": stats["n"]})
+                             f"threads{t}_cv": round(stats["cv"], 4), f"threads{t}_samples": stats["n"],
+                             f"threads{t}_rounds": stats["rounds"],
+                             f"threads{t}_round_spread": round(stats["round_spread"], 4),
+                             f"threads{t}_unstable": "; ".join(stats["unstable"])})
                 if sd855 and published_ms(row, t):
                     line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
                     line[f"threads{t}_ratio_to_published"] = round(stats["median_ms"] / published_ms(row, t), 3)
@@ -82,12 +86,30 @@ def to_csv(rows, threads, machine):
     return out.getvalue()
 
 
-def _md_cell(stats):
+def _md_cell(stats, notes):
+    """'12.34 (CV 1.2%, ±0.8%) [1]': the median over rounds, CV, spread of round medians, the mark of
+    an unstable cell (`notes`: footnote texts, the mark's number is its place there)."""
     if stats is None:
         return "–"
     if "error" in stats:
         return "failed"
-    return f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%)"
+    spread = f", ±{100 * stats['round_spread']:.1f}%" if stats["rounds"] > 1 else ""
+    text = f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%{spread})"
+    if stats["unstable"]:
+        note = "; ".join(stats["unstable"])
+        if note not in notes:
+            notes.append(note)
+        text += f" [{notes.index(note) + 1}]"
+    return text
+
+
+def _rounds_text(results):
+    schedules = {(r.schedule.get("rounds"), r.schedule.get("seed")) for r in results if r.schedule.get("rounds")}
+    if not schedules:
+        return ""
+    rounds = sorted({str(n) for n, _ in schedules})
+    seeds = sorted({str(seed) for _, seed in schedules})
+    return f" in {'/'.join(rounds)} interleaved round(s) (order seed {', '.join(seeds)})"
 
 
 def to_markdown(rows, threads, machine, results):
@@ -105,7 +127,8 @@ def to_markdown(rows, threads, machine, results):
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
         f"warm-up {warmup}, repeats {repeats}; batch 1, input 1x3x224x224.",
-        f"Measured {first} to {last}. Median ms of the timed runs (coefficient of variation); "
+        f"Measured {first} to {last}{_rounds_text(results)}. Median ms over rounds (coefficient of variation of the "
+        f"timed runs, ± spread between round medians); [n] marks an unstable cell, with the reason below; "
         f"every figure is rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
         "",
     ]
@@ -117,8 +140,9 @@ def to_markdown(rows, threads, machine, results):
     header += " | Storage (MiB) | Published storage (M) |"
     rule += " | ---: | ---: |"
     lines += [header, rule]
+    notes = []
     for row in rows:
-        cells = [_md_cell(row["cells"].get(t)) for t in threads]
+        cells = [_md_cell(row["cells"].get(t), notes) for t in threads]
         line = f"| {row['model']} | {row['variant']} | " + " | ".join(cells)
         if sd855:
             pairs = []
@@ -126,20 +150,24 @@ def to_markdown(rows, threads, machine, results):
                 stats, published = row["cells"].get(t), published_ms(row, t)
                 ratio = (f"{stats['median_ms'] / published:.2f}" if stats and "error" not in stats and published
                          else "–")
+                if ratio != "–" and stats["unstable"]:
+                    ratio += f" [{notes.index('; '.join(stats['unstable'])) + 1}]"
                 pairs.append(f"{published if published else '–'} | {ratio}")
             line += " | " + " | ".join(pairs)
         storage_m = row["published"].get("storage_size_m")
         line += f" | {row['storage_bytes'] / MIB:.2f} | {storage_m if storage_m else '–'} |"
         lines.append(line)
-    disagreements = architecture_disagreements(results, family().same_architecture())
-    if disagreements:
-        lines += ["", "**Sanity check failed.** " + " ".join(f"{d}." for d in disagreements)]
-    busy = [r for r in results if r.ok and (r.interference.get("other_cores") or 0) > OTHER_WORK_LIMIT_CORES]
-    if busy:
-        lines += ["", f"Interference: other work used more than {OTHER_WORK_LIMIT_CORES:g} of a core during "
-                      + ", ".join(f"{r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)} "
-                                  f"({r.interference['other_cores']:.2f} cores)" for r in busy)
-                      + "; those figures are slower than the device can be."]
+    if notes:
+        limits = limits_of(results)
+        lines += ["", f"Unstable after re-measuring (limits: rounds within {100 * limits.max_spread:g}%, CV "
+                      f"{100 * limits.max_cv:g}%, other work {limits.max_other_cores:g} core); these figures "
+                      f"are not to be trusted:"]
+        lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]
+    twins = twin_reasons(results, family().same_architecture(), limits_of(results))
+    if twins:
+        lines += ["", "**Sanity check failed.** Models that share a network took different times "
+                      f"({', '.join(sorted(twins))}): this run is not trustworthy (interference, throttling or "
+                      "frequency changes); rerun it."]
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failed cells:"]

@@ -1,17 +1,21 @@
 """Benchmark one x86 `.nb` at one thread count in this (fresh) process; print the JSON contract.
 
-Run by the host runner as `python -m lite.runtime.bench_cell ...`, one process per cell, so that
-the thread setting and CPU affinity of one cell never leak into the next. When a reference
+Run by the host runner in a process forked for the cell by `lite.runtime.cell_server` (`child_main`), or by
+hand as `python -m lite.runtime.bench_cell ...`: one process per cell, so that the thread setting
+and CPU affinity of one cell never leak into the next. When a reference
 (`reference_io.npz` from the export) is given, the logits must match Paddle's before any timing.
 """
 import argparse
+import ctypes
 import json
+import os
 import sys
 
 from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
 from lite.errors import CellFailed
 from lite.runtime.bench_program import fixed_input, pin_to_cpus, time_runs
+from lite.util.children import die_with_parent
 from lite.util.edge import run_edge
 from lite.runtime.host_predictor import HostPredictor
 
@@ -45,6 +49,30 @@ def main(argv=None):
     args = parser.parse_args(argv)
     return run_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
                                                    args.reference, args.variant))) or 0)
+
+
+PROCESS_NAME = "mnv1-cell"  # what ps and /proc/PID/comm call a cell process
+PR_SET_NAME = 15
+
+
+def child_main(argv, stdout_path, stderr_path):
+    """The entry of a forked cell process: output to two files, exit with main's status."""
+    die_with_parent()  # the fork server ends with the sweep, and this cell with the fork server
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_NAME, PROCESS_NAME.encode())
+    except (OSError, AttributeError):
+        pass
+    for fd, path in ((1, stdout_path), (2, stderr_path)):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, fd)
+        os.close(target)
+    try:
+        status = main(argv)
+    except SystemExit as exc:  # argparse
+        status = exc.code if isinstance(exc.code, int) else 2
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 0)
 
 
 if __name__ == "__main__":

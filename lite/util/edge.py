@@ -7,6 +7,7 @@ from lite.errors import DeviceLost, ToolkitError
 EXIT_FAILED_CELLS = 1
 EXIT_BAD_INPUT = 2
 EXIT_DEVICE_LOST = 3
+EXIT_UNSTABLE = 4  # every cell measured, some still unstable after re-measuring (marked in the tables)
 EXIT_INTERRUPTED = 130
 
 

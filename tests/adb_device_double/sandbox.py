@@ -238,6 +238,7 @@ class DeviceSandbox:
             (cpu / f"cpu{index}" / "uevent").write_text(f"DRIVER=processor\nOF_NAME=cpu\n")
             (cpu / f"cpu{index}" / "online").write_text("1\n")
             (freq_dir / "cpuinfo_max_freq").write_text(f"{freq}\n")
+            (freq_dir / "scaling_cur_freq").write_text(f"{freq}\n")
             (freq_dir / "scaling_governor").write_text(f"{governor}\n")
 
     def write_fake_thermal(self, zones_c):

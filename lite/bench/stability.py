@@ -1,0 +1,76 @@
+"""Which measured cells cannot be trusted, and why (pure).
+
+A cell is unstable when its rounds disagree (spread of the round medians), when its timed runs
+scatter (coefficient of variation), when other work took more than a share of a core in any round,
+or when a model of the same architecture (same network, other weights: it must take the same time)
+disagrees with it. The sweep re-measures such cells; the tables mark what is still unstable.
+"""
+from dataclasses import asdict, dataclass
+
+from lite.bench.cells import cell_id, thread_label
+from lite.bench.stats import cell_stats
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_spread: float = 0.03  # (max - min) / min of the round medians; also twins' median ratio - 1
+    max_cv: float = 0.15  # std / mean of the timed runs, pooled over rounds
+    max_other_cores: float = 0.25  # CPU-seconds per second that other work may take in any round
+
+    def as_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        data = data or {}
+        return cls(**{k: float(data[k]) for k in cls.__dataclass_fields__ if isinstance(data.get(k), (int, float))})
+
+
+def cell_reasons(result, limits):
+    """Why one measured cell is unstable: a list of short reasons, empty when it is not."""
+    if not result.ok:
+        return []
+    stats, reasons = cell_stats(result), []
+    if stats["rounds"] > 1 and stats["round_spread"] > limits.max_spread:
+        reasons.append(f"round medians {100 * stats['round_spread']:.1f}% apart (limit {100 * limits.max_spread:g}%)")
+    if stats["cv"] > limits.max_cv:
+        reasons.append(f"CV {100 * stats['cv']:.1f}% (limit {100 * limits.max_cv:g}%)")
+    busiest = max((r.interference.get("other_cores") or 0 for r in result.rounds), default=0)
+    if busiest > limits.max_other_cores:
+        reasons.append(f"other work used {busiest:.2f} cores (limit {limits.max_other_cores:g})")
+    return reasons
+
+
+def twin_reasons(results, groups, limits):
+    """{cell id: reasons} for cells whose median differs from a same-architecture twin's (same variant,
+    threads, power mode) by more than `limits.max_spread`. `groups`: {architecture: model names}."""
+    by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode): r for r in results if r.ok}
+    found = {}
+    for architecture, models in groups.items():
+        for (model, variant, threads, power_mode), result in sorted(by_key.items()):
+            if model not in models:
+                continue
+            for other in models:
+                twin = by_key.get((other, variant, threads, power_mode))
+                if other == model or twin is None:
+                    continue
+                ratio = cell_stats(result)["median_ms"] / cell_stats(twin)["median_ms"]
+                if abs(ratio - 1) > limits.max_spread:
+                    found.setdefault(cell_id(result.cell), []).append(
+                        f"{ratio:.2f}x the time of {other} {thread_label(threads)}, the same {architecture} "
+                        f"network (limit {100 * limits.max_spread:g}%)")
+    return found
+
+
+def unstable_cells(results, groups, limits):
+    """{cell id: reasons} of every unstable cell among `results`."""
+    found = {cell_id(r.cell): cell_reasons(r, limits) for r in results}
+    for key, reasons in twin_reasons(results, groups, limits).items():
+        found.setdefault(key, []).extend(reasons)
+    return {key: reasons for key, reasons in found.items() if reasons}
+
+
+def limits_of(results):
+    """The limits the run was measured with (its result files' schedule), else the defaults."""
+    recorded = [r.schedule.get("limits") for r in results if r.schedule.get("limits")]
+    return Limits.from_dict(recorded[-1]) if recorded else Limits()
