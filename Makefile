@@ -24,6 +24,7 @@ test: setup
 bench: setup
 	$(PY) bench_scripts/bench_opt_models.py
 	$(PY) bench_scripts/bench_host_sweep.py
+	$(PY) bench_scripts/bench_fidelity.py
 	$(PY) bench_scripts/bench_quantization.py --models MobileNetV1_x0_25,MobileNetV1
 	$(PY) bench_scripts/bench_arm_check.py
 

@@ -159,7 +159,7 @@ def to_markdown(rows, threads, machine, results):
         lines.append(line)
     if notes:
         limits = limits_of(results)
-        lines += ["", f"Unstable after re-measuring (limits: rounds within {100 * limits.max_spread:g}%, CV "
+        lines += ["", f"Unstable (limits: rounds within {100 * limits.max_spread:g}%, CV "
                       f"{100 * limits.max_cv:g}%, other work {limits.max_other_cores:g} core); these figures "
                       f"are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]
