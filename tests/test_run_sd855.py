@@ -61,8 +61,23 @@ def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
     assert results[0]["temperatures_before_c"]["thermal_zone1:cpu-1-0-usr"] == 41.5
     assert results[0]["cell"]["power_mode"] == "high" and results[0]["runner"] == "cxx"
     assert results[0]["measurement"]["cpus_used"]
+    freqs = results[0]["interference"]["cpu_freq_khz"]  # the device's own scaling_cur_freq of the CPUs used
+    assert freqs["before"] and set(freqs["before"]) <= {str(c) for c in results[0]["measurement"]["cpus_used"]}
+    assert set(freqs["before"].values()) <= set(SD855_CPU_MAX_KHZ)
     assert (result_dir / "models.csv").is_file() and (result_dir / "latency_vs_threads.png").is_file()
     assert "adb device double" in (result_dir / "latency.md").read_text()  # it never poses as a phone
+
+
+def test_rounds_on_a_phone_keep_every_round_with_the_devices_own_counters(phone, sweep, tmp_path):
+    done = sweep(phone, "--threads", "1,2", "--models", "MobileNetV1_x0_25", "--rounds", "2", "--seed", "3")
+    assert done.returncode == 0, done.stderr  # FAST's one-round options come first; these win
+    assert "2 rounds of 2 cells, each round in its own order (seed 3" in done.stdout
+    for result in load_results(tmp_path / "results" / "sd855"):
+        assert [r["round"] for r in result["rounds"]] == [1, 2] and result["schedule"]["seed"] == 3
+        for round_ in result["rounds"]:
+            assert len(round_["measurement"]["samples_ms"]) == 5
+            assert round_["interference"]["wall_s"] > 0 and "machine_busy_cores" in round_["interference"]
+            assert round_["interference"]["cpu_freq_khz"]["after"]
 
 
 def test_end_to_end_through_debian_adb_server(phone, sweep, adb_server, tmp_path):
