@@ -133,6 +133,11 @@ def test_every_table_marks_an_unstable_cell_and_gives_the_reason(tmp_path, nb_fi
         line = next(csv.DictReader(f))
     assert line["threads1_unstable"] == "" and line["threads2_unstable"].startswith("round medians")
     assert line["threads2_rounds"] == "2" and float(line["threads2_round_spread"]) > 0.03
+    from lite.bench.results import load_results as load_cell_results
+    from lite.report.latency import latency_rows
+    from lite.report.plots import unstable_points
+    rows = latency_rows(load_cell_results(tmp_path).results)
+    assert [threads for threads, _ in unstable_points(rows)] == [2]  # the plot crosses out the same cell
 
 
 def test_version_2_results_read_as_one_round(tmp_path, nb_file):

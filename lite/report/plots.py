@@ -20,6 +20,11 @@ def _ok(stats):
     return stats is not None and "error" not in stats
 
 
+def unstable_points(rows):
+    """(threads, median ms) of every unstable cell: the latency plot crosses them out in red."""
+    return sorted((t, s["median_ms"]) for row in rows for t, s in row["cells"].items() if _ok(s) and s.get("unstable"))
+
+
 def plot_latency_vs_threads(rows, machine, path):
     fig, ax = _figure((7, 4.5))
     sd855 = is_sd855(machine)
@@ -34,6 +39,10 @@ def plot_latency_vs_threads(rows, machine, path):
             published = [p for p in published if p[1]]
             ax.plot([p[0] for p in published], [p[1] for p in published], linestyle="--",
                     color=line.get_color(), alpha=0.6)
+    unstable = unstable_points(rows)
+    if unstable:  # as the tables mark them
+        ax.scatter([p[0] for p in unstable], [p[1] for p in unstable], marker="x", s=80, color="red", zorder=3,
+                   label="unstable (see latency.md)")
     ax.set_xlabel("threads")
     ax.set_ylabel("median latency (ms)")
     ax.set_xticks(sorted({t for r in rows for t in r["cells"]}))
@@ -46,14 +55,15 @@ def plot_latency_vs_threads(rows, machine, path):
     fig.savefig(path, dpi=110)
 
 
-def plot_top1_against(rows, machine, path, x_of, xlabel):
+def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False):
     fig, ax = _figure((6.5, 4.5))
     for row in rows:
         x, top1 = x_of(row), row["published"].get("top1")
         if x is None or top1 is None:
             continue
         ax.scatter([x], [100 * top1])
-        ax.annotate(row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}"), (x, 100 * top1),
+        ax.annotate(row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}")
+                    + (" (unstable)" if unstable_of(row) else ""), (x, 100 * top1),
                     fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("published ImageNet Top-1 (%)")
@@ -72,6 +82,10 @@ def write_plots(rows, machine, folder):
         stats = row["cells"].get(lowest)
         return stats["median_ms"] if _ok(stats) else None
 
-    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)")
+    def unstable(row):
+        stats = row["cells"].get(lowest)
+        return _ok(stats) and bool(stats.get("unstable"))
+
+    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)", unstable)
     plot_top1_against(rows, machine, paths[2], lambda r: r["storage_bytes"] / MIB, "storage (MiB)")
     return paths
