@@ -37,13 +37,9 @@ HOG_LIMIT_S = 3600  # the competing process ends by itself after this, whatever 
 
 def measured_s(result):
     """Seconds of warm-up, first run and timed runs in a cell's result file, every attempt included."""
-    rounds = [r.measurement for r in result.rounds if r.measurement]
-    total_ms = sum(sum(m.samples_ms) + sum(m.warmup_samples_ms or ()) + (m.first_run_ms or 0) for m in rounds)
-    for attempt in result.earlier_attempts:
-        for r in attempt.get("rounds", []):
-            m = r.get("measurement") or {}
-            total_ms += sum(m.get("samples_ms") or ()) + sum(m.get("warmup_samples_ms") or ()) + (m.get("first_run_ms") or 0)
-    return total_ms / 1000
+    rounds = [r.as_dict() for r in result.rounds] + [r for a in result.earlier_attempts for r in a.get("rounds", [])]
+    return sum(sum(m.get("samples_ms") or ()) + sum(m.get("warmup_samples_ms") or ()) + (m.get("first_run_ms") or 0)
+               for m in (r.get("measurement") or {} for r in rounds)) / 1000
 
 
 def sweep(models_dir, results_dir, extra):

@@ -2,8 +2,9 @@
 
 Each cell (and round) runs in a new process forked by `lite.runtime.cell_server`, a fork server that
 has imported numpy and paddlelite and done nothing else: no predictor, no math threads, no affinity.
-The process is as fresh as one started from nothing, but starts in about 10 ms instead of about 0.5 s
-(Python, numpy, paddlelite imports), which was most of the toolkit's overhead in a sweep.
+The process is as fresh as one started from nothing, but costs about 45 ms beyond its runs (predictor
+creation included) instead of about 0.9 s for `python -m` (interpreter, numpy, paddlelite), which was
+most of the toolkit's overhead in a sweep.
 """
 import json
 import os

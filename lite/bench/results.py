@@ -8,6 +8,7 @@ reports read, migrates older versions, and names the file and what is wrong othe
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -111,12 +112,12 @@ class CellResult:
     def ok(self):
         return self.status == "ok"
 
-    @property
+    @cached_property  # computed once per (immutable) result; frozen dataclasses allow it
     def measurement(self):
         """Every timed sample of the rounds, pooled (None when no round measured)."""
         return pooled(r.measurement for r in self.rounds)
 
-    @property
+    @cached_property
     def round_medians_ms(self):
         return tuple(float(np.median(r.measurement.samples_ms)) for r in self.rounds if r.ok)
 

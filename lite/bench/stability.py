@@ -45,16 +45,17 @@ def twin_reasons(results, groups, limits):
     """{cell id: reasons} for cells whose median differs from a same-architecture twin's (same variant,
     threads, power mode) by more than `limits.max_spread`. `groups`: {architecture: model names}."""
     by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode): r for r in results if r.ok}
+    median_ms = {key: cell_stats(result)["median_ms"] for key, result in by_key.items()}
     found = {}
     for architecture, models in groups.items():
         for (model, variant, threads, power_mode), result in sorted(by_key.items()):
             if model not in models:
                 continue
             for other in models:
-                twin = by_key.get((other, variant, threads, power_mode))
-                if other == model or twin is None:
+                twin = (other, variant, threads, power_mode)
+                if other == model or twin not in median_ms:
                     continue
-                ratio = cell_stats(result)["median_ms"] / cell_stats(twin)["median_ms"]
+                ratio = median_ms[(model, variant, threads, power_mode)] / median_ms[twin]
                 if abs(ratio - 1) > limits.max_spread:
                     found.setdefault(cell_id(result.cell), []).append(
                         f"{ratio:.2f}x the time of {other} {thread_label(threads)}, the same {architecture} "

@@ -142,8 +142,8 @@ def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, 
     model_files = {path: model_file_info(path) for path in {cell.nb_path for cell in cells}}  # hash each once
     results, todo = {}, []
     for cell in cells:
-        earlier = read_result(result_dir, cell)
-        if resume and is_complete(earlier, cell, model_files[cell.nb_path]["sha256"], runner.name,
+        earlier = read_result(result_dir, cell) if resume else None
+        if earlier and is_complete(earlier, cell, model_files[cell.nb_path]["sha256"], runner.name,
                                   engine.machine.get("device"), rounds):
             summary.skipped += 1
             results[cell_id(cell)] = earlier

@@ -4,10 +4,11 @@ The host runner starts it (`python -m lite.runtime.cell_server`) and talks to it
 stdout, one JSON line each way: a request `{"argv": [...], "stdout": PATH, "stderr": PATH}` is answered
 with `{"pid": N}` when the cell process has been forked and `{"status": S}` when it has ended (S as
 `subprocess` gives it: negative for a signal). The server itself creates no predictor, starts no math
-threads and sets no affinity, so each cell starts as fresh as a new interpreter, in about 10 ms
-instead of about 0.5 s. The server ends at the end of its stdin, or with the process that started it.
-(multiprocessing's own fork server re-imports the parent's main module in every child - 0.6 s here,
-matplotlib included - and hands each child a pipe that kept the server alive after the sweep died.)
+threads and sets no affinity, so each cell starts as fresh as a new interpreter, at about 45 ms a
+cell (predictor creation included) instead of about 0.9 s. The server ends at the end of its stdin,
+or with the process that started it. (multiprocessing's own fork server re-imports the parent's main
+module in every child - run_host.py with matplotlib, 0.7 s to import here - and hands each child a
+pipe that kept the server alive after the sweep died.)
 """
 import json
 import os
