@@ -27,6 +27,7 @@ bench: setup
 	$(PY) bench_scripts/bench_fidelity.py
 	$(PY) bench_scripts/bench_quantization.py --models MobileNetV1_x0_25,MobileNetV1
 	$(PY) bench_scripts/bench_arm_check.py
+	$(PY) bench_scripts/bench_fleet.py
 
 clean:
 	rm -rf models

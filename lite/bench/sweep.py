@@ -7,6 +7,7 @@ result file after each round, re-measures unstable cells, and keeps going when o
 """
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -75,9 +76,11 @@ def _progress(index, total, label, cell, outcome, limits):
 class _Engine:
     """Runs cells round by round; one fresh process per cell and round, a result file rewritten after each."""
 
-    def __init__(self, runner, result_dir, *, cooldown_s, max_temp_c, max_temp_wait_s, limits, say, sleep, clock):
+    def __init__(self, runner, result_dir, *, cooldown_s, max_temp_c, max_temp_wait_s, limits, say, sleep, clock,
+                 guard=None, on_progress=None):
         self.runner, self.result_dir, self.limits, self.say, self.sleep = runner, result_dir, limits, say, sleep
-        self.clock = clock
+        self.clock, self.on_progress = clock, on_progress
+        self.guard = guard or (lambda: nullcontext({}))
         self.cooldown_s, self.max_temp_c, self.max_temp_wait_s = cooldown_s, max_temp_c, max_temp_wait_s
         self.machine = runner.describe()
         self.ran_before = False
@@ -88,16 +91,19 @@ class _Engine:
         self.ran_before = True
         cooling, temperatures_before = wait_until_cool(self.runner.temperatures, self.max_temp_c,
                                                        self.max_temp_wait_s, self.say, self.sleep)
-        started_at = now_iso()
-        counters_before, started = self.runner.cpu_counters(), self.clock()
-        try:
-            measurement, error = Measurement.from_program(self.runner.run_cell(cell, first_round=number == 1)), None
-        except CellFailed as exc:
-            measurement, error = None, str(exc)
-        own_ms = measurement.extra.get("cpu_time_ms") if measurement else None
-        used = measurement.cpus_used if measurement else ()
-        found = interference(counters_before, self.runner.cpu_counters(), self.clock() - started,
-                             None if own_ms is None else own_ms / 1000, used)
+        with self.guard() as concurrent:  # e.g. no push to another device while this one measures
+            started_at = now_iso()
+            counters_before, started = self.runner.cpu_counters(), self.clock()
+            try:
+                measurement, error = Measurement.from_program(self.runner.run_cell(cell, first_round=number == 1)), None
+            except CellFailed as exc:
+                measurement, error = None, str(exc)
+            own_ms = measurement.extra.get("cpu_time_ms") if measurement else None
+            used = measurement.cpus_used if measurement else ()
+            found = interference(counters_before, self.runner.cpu_counters(), self.clock() - started,
+                                 None if own_ms is None else own_ms / 1000, used)
+        if concurrent:
+            found = {**found, "other_devices": dict(concurrent)}
         return RoundResult(round=number, measurement=measurement, error=error, position=position,
                            started_at=started_at, finished_at=now_iso(), temperatures_before_c=temperatures_before,
                            temperatures_after_c=self.runner.temperatures(), cooling=cooling, interference=found)
@@ -117,6 +123,8 @@ class _Engine:
                                        status="ok" if outcome.ok else "failed", error=outcome.error)
                 write_result(self.result_dir, results[key])
                 counter[0] += 1
+                if self.on_progress:
+                    self.on_progress(*counter)
                 round_label = f"round {number}/{rounds} " if rounds > 1 else ""
                 self.say(_progress(counter[0], counter[1], label + round_label, cell, outcome, self.limits))
                 if not outcome.ok:
@@ -126,17 +134,21 @@ class _Engine:
 
 def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, limits=Limits(), twins=None,
               resume=False, cooldown_s=0.0, max_temp_c=None, max_temp_wait_s=300.0, say=print, sleep=time.sleep,
-              clock=time.monotonic):
+              clock=time.monotonic, guard=None, on_progress=None, schedule_extra=None):
     """Run every cell not already complete (with `resume`) in `rounds` interleaved rounds, re-measure
     unstable cells up to `max_retries` times; return a SweepSummary.
 
     Each round runs every cell once, in an order shuffled with `seed` (drawn and recorded when None), so
     that drift hits every cell alike. `twins`: {architecture: model names} for the same-network check.
+    `guard`: a context manager factory entered around each measurement, yielding a dict recorded in the
+    round's interference as `other_devices` (the push gate of a many-device sweep); `on_progress(done,
+    total)` after each measurement; `schedule_extra`: more facts for every result's schedule.
     Raises DeviceLost (keeping every finished round on disk) when the runner does."""
     seed = random.SystemRandom().randrange(2 ** 31) if seed is None else seed
     summary, rng = SweepSummary(seed=seed), random.Random(seed)
     engine = _Engine(runner, result_dir, cooldown_s=cooldown_s, max_temp_c=max_temp_c,
-                     max_temp_wait_s=max_temp_wait_s, limits=limits, say=say, sleep=sleep, clock=clock)
+                     max_temp_wait_s=max_temp_wait_s, limits=limits, say=say, sleep=sleep, clock=clock,
+                     guard=guard, on_progress=on_progress)
     if max_temp_c is not None and not runner.temperatures():
         say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
     model_files = {path: model_file_info(path) for path in {cell.nb_path for cell in cells}}  # hash each once
@@ -155,7 +167,8 @@ def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, 
             f"repeats the order)")
 
     def fresh(cell, attempt, earlier_attempts=()):
-        schedule = {"rounds": rounds, "seed": seed, "attempt": attempt, "limits": limits.as_dict()}
+        schedule = {"rounds": rounds, "seed": seed, "attempt": attempt, "limits": limits.as_dict(),
+                    **(schedule_extra or {})}
         return CellResult(cell=cell.options, status="ok", runner=runner.name, model_file=model_files[cell.nb_path],
                           machine=engine.machine, schedule=schedule, earlier_attempts=earlier_attempts)
 

@@ -117,13 +117,28 @@ def stability_options(args):
             "twins": family().same_architecture()}
 
 
-def add_device_arguments(parser):
-    """--transport, --serial, --tcp: how to reach the device (run_sd855.py and the app installer)."""
+def add_device_arguments(parser, many=False):
+    """--transport, --serial, --tcp, --adb-server: how to reach the device (run_sd855.py and the app
+    installer); with `many`, also --devices, a repeatable --tcp and --overlap-push (run_sd855.py)."""
     parser.add_argument("--transport", choices=TRANSPORTS, default="auto",
                         help="adb (the adb program and its server), usb or tcp (the adb-shell package, no server), "
                              "local (this host); auto: adb when the adb program is on PATH, else USB (default: auto)")
     parser.add_argument("--serial", help="which device, when several are attached (see `adb devices`)")
-    parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")
+    parser.add_argument("--adb-server", metavar="HOST:PORT",
+                        help="use the adb server on another host (adb -H HOST -P PORT) and the devices it lists")
+    if not many:
+        parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")
+        return
+    from lite.devices.fleet import devices_option
+    parser.add_argument("--tcp", metavar="HOST:PORT", action="append", default=[],
+                        help="a device on the network (adb over TCP/IP); repeat it for several devices, which "
+                             "are then swept in parallel like --devices")
+    parser.add_argument("--devices", type=devices_option, metavar="all|SERIAL,...",
+                        help="sweep several devices in parallel, one worker each, each into RESULTS/<soc>-<serial>/: "
+                             "'all' (every device `adb devices` lists) or serials separated by commas")
+    parser.add_argument("--overlap-push", action="store_true",
+                        help="with several devices, let pushes to one run while another measures (by default a "
+                             "measurement never overlaps a push from this host; which happened is recorded)")
 
 
 def device_folder(text):

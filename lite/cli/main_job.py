@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The main job's benchmark step (`make run` runs it after converting the models).
 
-With a phone attached (the adb program is on PATH and `adb devices` lists one ready device) it runs
-`run_sd855.py --threads 1,2,4` on it; otherwise `run_host.py --threads 1,2,4` on this host with the
-real Paddle Lite x86 runtime. Extra arguments are passed on to the chosen command.
+With a phone attached (the adb program is on PATH and `adb devices` lists a ready device) it runs
+`run_sd855.py --threads 1,2,4` on it (with several, `--devices` naming every ready one, swept in
+parallel); otherwise `run_host.py --threads 1,2,4` on this host with the real Paddle Lite x86 runtime.
+Extra arguments are passed on to the chosen command.
 """
 import shutil
 import subprocess
@@ -12,15 +13,24 @@ import sys
 from lite.devices.adb_program import parse_devices
 
 
-def attached_phone():
+def attached_phones():
+    """The serials `adb devices` lists as ready (none without the adb program)."""
     if not shutil.which("adb"):
-        return None
+        return []
     try:
         listing = subprocess.run(["adb", "devices"], capture_output=True, text=True, timeout=30).stdout
     except (subprocess.TimeoutExpired, OSError):
-        return None
-    ready = [serial for serial, state in parse_devices(listing) if state == "device"]
-    return ready[0] if len(ready) == 1 else None
+        return []
+    return [serial for serial, state in parse_devices(listing) if state == "device"]
+
+
+def bench_command(phones, args):
+    """The benchmark command for these attached phones (pure)."""
+    if len(phones) > 1:
+        return ["-m", "lite.cli.run_sd855", "--threads", "1,2,4", "--devices", ",".join(phones), *args]
+    if phones:
+        return ["-m", "lite.cli.run_sd855", "--threads", "1,2,4", "--serial", phones[0], *args]
+    return ["-m", "lite.cli.run_host", "--threads", "1,2,4", *args]
 
 
 def main(argv=None):
@@ -28,14 +38,13 @@ def main(argv=None):
     if args and args[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    serial = attached_phone()
-    if serial:
-        print(f"phone {serial} attached: benchmarking on it (run_sd855.py)")
-        command = [sys.executable, "-m", "lite.cli.run_sd855", "--threads", "1,2,4", "--serial", serial, *args]
+    phones = attached_phones()
+    if phones:
+        print(f"phone(s) {', '.join(phones)} attached: benchmarking on {'them' if len(phones) > 1 else 'it'} "
+              f"(run_sd855.py)")
     else:
         print("no phone attached: benchmarking on this host with the real Paddle Lite x86 runtime (run_host.py)")
-        command = [sys.executable, "-m", "lite.cli.run_host", "--threads", "1,2,4", *args]
-    return subprocess.call(command)
+    return subprocess.call([sys.executable, *bench_command(phones, args)])
 
 
 if __name__ == "__main__":

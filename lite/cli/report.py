@@ -5,8 +5,14 @@ out of the tables, and make the exit status 2.
 
 With --compare OLD NEW, two runs are set side by side instead: per cell the ratio of medians NEW/OLD
 with a 95% bootstrap interval, and faster / slower / no significant difference (like pyperf compare_to).
+With --devices FOLDER..., the devices' folders (as a many-device run_sd855.py writes them) are set
+side by side: devices.csv, devices.md and devices_latency.png (model x variant x threads by device, the
+published SD855 figure where it applies, the spread between units of one SoC), written to --out
+(default: the folders' common parent). Folders without result files are skipped with a note.
+
 Examples: python bench_scripts/report.py results/host
           python bench_scripts/report.py --compare results/before results/after
+          python bench_scripts/report.py --devices results/*/
 """
 import argparse
 import sys
@@ -18,7 +24,7 @@ from lite.bench.compare import compare_runs, to_text
 from lite.bench.results import load_results
 from lite.errors import ToolkitError
 from lite.models.registry import family
-from lite.report.writer import write_reports
+from lite.report.writer import write_devices_report, write_reports
 
 
 def main(argv=None):
@@ -26,11 +32,17 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("result_dir", nargs="?", help="a folder with raw/*.json result files, e.g. results/host")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")
+    parser.add_argument("--devices", nargs="+", metavar="FOLDER", help="set several devices' result folders side by side")
+    parser.add_argument("--out", help="where --devices writes its table and plot (default: the folders' common parent)")
     args = parser.parse_args(argv)
-    if bool(args.result_dir) == bool(args.compare):
-        parser.error("give a result folder, or --compare OLD NEW")
+    if sum(map(bool, (args.result_dir, args.compare, args.devices))) != 1:
+        parser.error("give a result folder, or --compare OLD NEW, or --devices FOLDER...")
+    if args.out and not args.devices:
+        parser.error("--out goes with --devices")
     if args.compare:
         return run_edge(lambda: compare(*args.compare))
+    if args.devices:
+        return run_edge(lambda: devices(args.devices, args.out))
     return run_edge(lambda: rebuild(args.result_dir))
 
 
@@ -45,6 +57,13 @@ def compare(old_dir, new_dir):
         raise ToolkitError(f"{old_dir} and {new_dir} have no measured cell in common")
     print(to_text(rows, unmatched, str(old_dir), str(new_dir)), end="")
     return EXIT_BAD_INPUT if unreadable else 0
+
+
+def devices(folders, out=None):
+    paths, problems = write_devices_report(folders, out, say=print)
+    print(Path(paths[1]).read_text())
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_BAD_INPUT if print_problems(problems) else 0
 
 
 def rebuild(result_dir):

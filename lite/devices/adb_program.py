@@ -5,6 +5,7 @@ import subprocess
 from lite.devices.base import Device, ShellResult, push_failure
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 from lite.util.children import die_with_parent
+from lite.util.text import last_line
 
 UNAUTHORIZED_HELP = "unlock the phone and accept the 'Allow USB debugging?' prompt, then run again"
 
@@ -42,22 +43,57 @@ def choose_serial(devices, serial=None):
     return serial
 
 
-class AdbProgramDevice(Device):
-    def __init__(self, serial=None, adb="adb", env=None, tcp=None):
+def server_arguments(server):
+    """`adb` options that address the adb server at (host, port) instead of the local one (pure)."""
+    return ["-H", server[0], "-P", str(server[1])] if server else []
+
+
+class AdbServer:
+    """The adb program and the server it talks to (this host's, or another host's with -H/-P)."""
+
+    def __init__(self, server=None, adb="adb", env=None):
         if not shutil.which(adb):
             raise DeviceError("the adb program is not on PATH: install it (Debian: apt-get install adb; "
                               "or Android's platform-tools) or use --transport usb|tcp")
-        self._adb, self._env = adb, env
+        self.server, self.adb, self.env = server, adb, env
+        self.where = f" on the adb server {server[0]}:{server[1]}" if server else ""
+
+    def command(self, *args):
+        return [self.adb, *server_arguments(self.server), *map(str, args)]
+
+    def run(self, *args, timeout_s=120.0):
+        try:
+            return subprocess.run(self.command(*args), capture_output=True, text=True, env=self.env,
+                                  timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise DeviceError(f"`adb {' '.join(map(str, args))}` did not answer in {timeout_s:.0f} s{self.where}") from exc
+
+    def devices(self):
+        """[(serial, state)] the server lists; DeviceError when it cannot be reached."""
+        done = self.run("devices")
+        if done.returncode != 0:
+            raise DeviceError(f"`adb devices` failed{self.where}: {last_line(done.stderr + done.stdout, 'no output')}")
+        return parse_devices(done.stdout)
+
+    def connect(self, host_port):
+        done = self.run("connect", host_port)
+        if "connected to" not in done.stdout:
+            raise DeviceError(f"adb connect {host_port} failed{self.where}: {(done.stdout + done.stderr).strip()}")
+
+
+class AdbProgramDevice(Device):
+    def __init__(self, serial=None, adb="adb", env=None, tcp=None, server=None):
+        self._server = AdbServer(server, adb, env)
+        self._env = env
         if tcp:
-            done = self._run("connect", tcp)
-            if "connected to" not in done.stdout:
-                raise DeviceError(f"adb connect {tcp} failed: {(done.stdout + done.stderr).strip()}")
+            self._server.connect(tcp)
             serial = serial or tcp
-        self.serial = choose_serial(parse_devices(self._run("devices").stdout), serial)
-        self.description = f"{self.serial} (adb)"
+        self.serial = choose_serial(self._server.devices(), serial)
+        self.description = f"{self.serial} (adb{self._server.where})"
 
     def _run(self, *args, timeout_s=120.0):
-        return subprocess.run([self._adb, *args], capture_output=True, text=True, env=self._env, timeout=timeout_s)
+        return subprocess.run(self._server.command(*args), capture_output=True, text=True, env=self._env,
+                              timeout=timeout_s)
 
     def _state(self):
         try:
@@ -73,7 +109,9 @@ class AdbProgramDevice(Device):
     def shell(self, command, timeout_s=None):
         try:
             # If this process dies, so does its adb client; the stream closes and adbd hangs up the command.
-            done = subprocess.run([self._adb, "-s", self.serial, "shell", command], capture_output=True,
+            # (PR_SET_PDEATHSIG follows the thread that started the child: a many-device sweep starts each
+            # device's adb clients from that device's worker thread, which outlives every one of them.)
+            done = subprocess.run(self._server.command("-s", self.serial, "shell", command), capture_output=True,
                                   env=self._env, timeout=timeout_s, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             self._lost_if_gone("a command")

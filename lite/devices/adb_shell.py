@@ -9,6 +9,7 @@ import re
 import secrets
 import shlex
 import socket
+import threading
 from pathlib import Path
 
 from lite.devices.base import Device, ShellResult, push_failure
@@ -20,14 +21,18 @@ UNAUTHORIZED_HELP = ("unlock the phone and accept the 'Allow USB debugging?' pro
                      f"({KEY_FILE}.pub), then run again")
 
 
+_KEY_LOCK = threading.Lock()  # several devices connect at once: one of them makes the key, the others read it
+
+
 def load_or_create_signer(key_file=KEY_FILE):
     from adb_shell.auth.keygen import keygen
     from adb_shell.auth.sign_pythonrsa import PythonRSASigner
     key_file = Path(key_file)
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        keygen(str(key_file))
-    return PythonRSASigner(Path(str(key_file) + ".pub").read_text(), key_file.read_text())
+    with _KEY_LOCK:
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            keygen(str(key_file))
+        return PythonRSASigner(Path(str(key_file) + ".pub").read_text(), key_file.read_text())
 
 
 def eof_aware_tcp_transport(host, port):
@@ -49,12 +54,13 @@ def eof_aware_tcp_transport(host, port):
 
 
 class AdbShellDevice(Device):
-    def __init__(self, adb_device, description, connect_timeout_s=10.0, auth_timeout_s=10.0, key_file=KEY_FILE):
+    def __init__(self, adb_device, description, connect_timeout_s=10.0, auth_timeout_s=10.0, key_file=KEY_FILE,
+                 serial=None):
         from adb_shell import exceptions
         self._exceptions = exceptions
         self._adb = adb_device
         self._key_file = key_file
-        self.description = description
+        self.description, self.serial = description, serial
         try:
             self._adb.connect(rsa_keys=[load_or_create_signer(key_file)], auth_timeout_s=auth_timeout_s,
                               transport_timeout_s=connect_timeout_s)
@@ -79,8 +85,9 @@ class AdbShellDevice(Device):
     @classmethod
     def over_tcp(cls, host, port, **kwargs):
         from adb_shell.adb_device import AdbDevice
+        serial = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # as adb names a device on TCP
         return cls(AdbDevice(eof_aware_tcp_transport(host, port), default_transport_timeout_s=10.0),
-                   f"{host}:{port} (adb-shell TCP)", **kwargs)
+                   f"{serial} (adb-shell TCP)", serial=serial, **kwargs)
 
     @classmethod
     def over_usb(cls, serial=None, **kwargs):
@@ -92,7 +99,7 @@ class AdbShellDevice(Device):
             raise DeviceError("no phone found on USB: plug it in, enable USB debugging (Settings > Developer "
                               "options) and check the cable") from exc
         found = getattr(getattr(adb, "_transport", None), "_serial_number", None)
-        return cls(adb, f"USB device {serial or found or ''}".strip(), **kwargs)
+        return cls(adb, f"USB device {serial or found or ''}".strip(), serial=serial or found, **kwargs)
 
     def _lost_errors(self):
         e = self._exceptions

@@ -58,6 +58,7 @@ class Device:
     """Shared verbs for every transport; a subclass provides shell, push and pull."""
 
     description = "device"
+    serial = None  # what adb calls it (USB serial, HOST:PORT); None for this host
     default_workdir = "/data/local/tmp/mnv1"
 
     def shell(self, command, timeout_s=None):

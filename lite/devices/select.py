@@ -6,37 +6,42 @@ from lite.errors import DeviceError
 TRANSPORTS = ("auto", "adb", "usb", "tcp", "local")
 
 
-def parse_host_port(text):
+def parse_host_port(text, option="--tcp"):
     """(host, port) from HOST:PORT; an IPv6 address goes in brackets, as adb writes it: [::1]:5555."""
     host, _, port = text.rpartition(":")
     if host.startswith("[") and host.endswith("]") and len(host) > 2:
         host = host[1:-1]
     elif ":" in host:
-        raise DeviceError(f"--tcp: put an IPv6 address in brackets, as in [::1]:5555, not '{text}'")
+        raise DeviceError(f"{option}: put an IPv6 address in brackets, as in [::1]:5555, not '{text}'")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise DeviceError(f"--tcp takes HOST:PORT (for example 192.168.1.20:5555 or [::1]:5555), not '{text}'")
+        raise DeviceError(f"{option} takes HOST:PORT (for example 192.168.1.20:5555 or [::1]:5555), not '{text}'")
     return host, int(port)
 
 
-def resolve_transport(transport, tcp, adb_on_path):
-    """The transport `auto` means (pure): the adb server when `adb` is on PATH, else USB (or TCP with --tcp)."""
+def resolve_transport(transport, tcp, adb_on_path, adb_server=None):
+    """The transport `auto` means (pure): the adb server when `adb` is on PATH (or --adb-server is given),
+    else USB (or TCP with --tcp)."""
+    if adb_server and transport not in ("auto", "adb"):
+        raise DeviceError(f"--adb-server needs the adb program (--transport adb), not --transport {transport}")
     if transport != "auto":
         if transport == "tcp" and not tcp:
             raise DeviceError("--transport tcp needs --tcp HOST:PORT")
         return transport
-    if adb_on_path:
+    if adb_on_path or adb_server:
         return "adb"
     return "tcp" if tcp else "usb"
 
 
-def open_device(transport="auto", serial=None, tcp=None, local_workdir=None):
-    chosen = resolve_transport(transport, tcp, shutil.which("adb") is not None)
+def open_device(transport="auto", serial=None, tcp=None, local_workdir=None, adb_server=None):
+    """The device to use. `adb_server`: "HOST:PORT" of an adb server on another host (adb -H HOST -P PORT)."""
+    chosen = resolve_transport(transport, tcp, shutil.which("adb") is not None, adb_server)
     if chosen == "local":
         from lite.devices.local import LocalDevice
         return LocalDevice(local_workdir)
     if chosen == "adb":
         from lite.devices.adb_program import AdbProgramDevice
-        return AdbProgramDevice(serial=serial, tcp=tcp)
+        server = parse_host_port(adb_server, "--adb-server") if adb_server else None
+        return AdbProgramDevice(serial=serial, tcp=tcp, server=server)
     if chosen == "tcp":
         from lite.devices.adb_shell import AdbShellDevice
         host, port = parse_host_port(tcp)

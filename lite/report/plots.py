@@ -89,3 +89,50 @@ def write_plots(rows, machine, folder):
     plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)", unstable)
     plot_top1_against(rows, machine, paths[2], lambda r: r["storage_bytes"] / MIB, "storage (MiB)")
     return paths
+
+
+def plot_devices(runs, rows, path):
+    """One panel per thread count: each device's median per model/variant, the published SD855 figure
+    dashed in black where it applies, unstable cells crossed out in red (lite.report.devices rows)."""
+    def short(row):
+        return row["model"].replace("MobileNetV1", "MNv1") + ("" if row["variant"] == "fp32" else f" {row['variant']}")
+
+    threads = sorted({row["threads"] for row in rows})
+    fig = Figure(figsize=(4.2 * len(threads) + 1.5, 4.8))
+    FigureCanvasAgg(fig)
+    names = list(dict.fromkeys(short(row) for row in rows))
+    x_of = {name: i for i, name in enumerate(names)}
+
+    def x(row):
+        return x_of[short(row)]
+    for index, t in enumerate(threads, 1):
+        ax = fig.add_subplot(1, len(threads), index)
+        mine = [row for row in rows if row["threads"] == t]
+        for run in runs:
+            points = [(x(r), r["cells"][run.name]["median_ms"]) for r in mine if _ok(r["cells"][run.name])]
+            if points:
+                label = run.name + (" (emulated)" if run.machine.get("emulated") else "")
+                ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", linestyle="", label=label)
+        bad = [(x(r), r["cells"][n]["median_ms"]) for r in mine for n in r["cells"]
+               if _ok(r["cells"][n]) and r["cells"][n].get("unstable")]
+        if bad:
+            ax.scatter([p[0] for p in bad], [p[1] for p in bad], marker="x", s=80, color="red", zorder=3,
+                       label="unstable")
+        published = [(x(r), r["published"]) for r in mine if r["published"]]
+        if published:
+            ax.scatter([p[0] for p in published], [p[1] for p in published], marker="_", s=300, color="black",
+                       label="published SD855")
+        values = [r["cells"][n]["median_ms"] for r in mine for n in r["cells"] if _ok(r["cells"][n])]
+        if values and max(values) > 20 * min(values):  # an emulated device beside phones: 100x apart
+            ax.set_yscale("log")
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=45, ha="right", fontsize=7)
+        ax.set_xlim(-0.5, len(names) - 0.5)
+        ax.set_title(f"{t} thread{'s' if t > 1 else ''}")
+        ax.set_ylabel("median latency (ms)" + (", log scale" if ax.get_yscale() == "log" else ""))
+        ax.grid(alpha=0.3)
+        if index == len(threads) and ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.suptitle("Latency by device")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)

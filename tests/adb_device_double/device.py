@@ -29,6 +29,9 @@ SD855_PROPERTIES = {
 # An emulated ARM device says so as Android's own emulator does (ro.kernel.qemu): none of its figures is a phone's.
 ARM64_PROPERTIES = {"ro.product.cpu.abi": "arm64-v8a", "ro.product.cpu.abilist": "arm64-v8a,armeabi-v7a,armeabi",
                     "ro.kernel.qemu": "1"}
+# A second SoC, to tell devices apart in a many-device sweep (a Snapdragon 865 presenting as x86_64, as above).
+SD865_PROPERTIES = {**SD855_PROPERTIES, "ro.product.model": "MI 10 (adb device double)", "ro.product.name": "umi",
+                    "ro.product.device": "umi", "ro.board.platform": "kona", "ro.soc.model": "SM8250"}
 SD855_CPU_MAX_KHZ = [1785600] * 4 + [2419200] * 3 + [2841600]  # 4 little A55, 3 A76, 1 prime A76
 SD855_THERMAL_C = {"cpu-0-0-usr": 38.0, "cpu-1-0-usr": 41.5, "gpuss-0-usr": 36.0}
 FEATURES = ("shell_v2", "cmd", "stat_v2", "fixed_push_mkdir")
@@ -45,6 +48,7 @@ class DeviceConfig:
     fake_cpus_khz: list = None
     fake_thermal_c: dict = None
     arm_cpu: str = None  # qemu CPU model ("cortex-a76", "cortex-a72", "max"): an emulated arm64-v8a device
+    extra_env: dict = None  # more environment for the device's commands (e.g. the light-API double's sleep)
 
     def __post_init__(self):
         if self.arm_cpu:
@@ -208,12 +212,14 @@ class AdbDeviceDouble:
         self.faults = faults or Faults()
         self.root = Path(root)
         self.sandbox = DeviceSandbox(self.root, self.config.properties, self.config.extra_path,
-                                     self.config.fake_cpus_khz, self.config.fake_thermal_c, self.config.arm_cpu)
+                                     self.config.fake_cpus_khz, self.config.fake_thermal_c, self.config.arm_cpu,
+                                     self.config.extra_env)
         self._server = None
         self._connections = []
         self._processes = set()
         self._lock = threading.Lock()
         self.opened_services = []
+        self.events = []  # (kind "push"|"command", path or command, start, end) on time.monotonic()
 
     @property
     def port(self):
@@ -283,6 +289,12 @@ class AdbDeviceDouble:
         if service.startswith("sync:"):
             return lambda stream: SyncService(self, stream).run()
         return None
+
+    def record(self, kind, what, start, end):
+        """An interval of work on this device, on this process's time.monotonic(): several doubles in one
+        test share that clock, so a test can see whether one's push overlapped another's command."""
+        with self._lock:
+            self.events.append((kind, what, start, end))
 
     # --- what a test reads back ----------------------------------------------------------------
     def device_file(self, device_path):

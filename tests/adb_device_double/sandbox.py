@@ -195,8 +195,10 @@ SHELL_UID, SHELL_GID = 2000, 2000
 class DeviceSandbox:
     """A device folder: tree/ (the device's /data and /sdcard), system/ (its /system), fake/ (sysfs)."""
 
-    def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None, arm_cpu=None):
+    def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None, arm_cpu=None,
+                 extra_env=None):
         self.root = Path(root)
+        self.extra_env = dict(extra_env or {})
         self.extra_path = [str(p) for p in extra_path]
         self.arm_cpu = arm_cpu
         for folder in ("tree/data/local/tmp", "tree/data/app", "tree/data/system/double", "tree/sdcard",
@@ -305,7 +307,7 @@ class DeviceSandbox:
                "LANG": "C.UTF-8"}
         if self.arm_cpu:
             env.update(QEMU_LD_PREFIX=ARM_SYSROOT, QEMU_CPU=self.arm_cpu)
-        return env
+        return {**env, **self.extra_env}
 
     def spawn(self, shell_command, merge_stderr=False):
         """Legacy `shell:` merges stderr into stdout in one pipe, in order, as adbd's pty does."""

@@ -29,6 +29,7 @@ class ProcessService:
             while not self.stream.closed:  # a command that never answers
                 time.sleep(0.1)
             return
+        started = time.monotonic()
         process = self.device.sandbox.spawn(self.command, merge_stderr=self.mode == "legacy")
         self.device.track(process)
         pumps = [threading.Thread(target=self._pump_stdin, args=(process,), daemon=True)]
@@ -53,6 +54,7 @@ class ProcessService:
         finally:
             self._kill(process)
             self.device.untrack(process)
+            self.device.record("command", self.command, started, time.monotonic())
             self.stream.close()
 
     def _hang_up_when_gone(self, process):
@@ -202,6 +204,7 @@ class SyncService:
         device command can reach (it is not mounted into the device's tree), opened without following
         links, then renamed onto the resolved path inside the tree: a link planted by a device command
         cannot make a push write outside the device. Errors are adbd's FAIL replies, after the data."""
+        started = time.monotonic()
         path, _, mode_text = spec.rpartition(",")
         mode = int(mode_text) if mode_text.isdigit() else 0o644
         host = self.device.sandbox.host_path(path) if self.device.sandbox.writable(path) else None
@@ -250,6 +253,7 @@ class SyncService:
         os.utime(staging, (mtime, mtime), follow_symlinks=False)
         os.replace(staging, host)
         self.device.sandbox.give_to_shell(host, created)
+        self.device.record("push", path, started, time.monotonic())
         self.stream.write(b"OKAY" + bytes(4))
 
     def _recv(self, path, _request):

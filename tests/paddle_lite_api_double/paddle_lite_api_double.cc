@@ -7,8 +7,11 @@
 // - a model file containing "crash-me" aborts the process when loaded;
 // - Run() also does a fixed amount of arithmetic split over `threads` std::threads, as a real
 //   runtime splits its work; with PADDLE_LITE_API_DOUBLE_LOG=FILE each Run() appends
-//   "threads_set=N workers_started=M" to FILE, so tests can check what the program asked for.
+//   "threads_set=N workers_started=M" to FILE, so tests can check what the program asked for;
+// - with PADDLE_LITE_API_DOUBLE_SLEEP_MS=N each worker sleeps N ms instead of working, so a benchmark
+//   of the toolkit's own overhead (bench_scripts/bench_fleet.py) runs devices that do not load the CPUs.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -64,8 +67,16 @@ class DoublePredictor : public PaddlePredictor {
       throw std::invalid_argument("paddle-lite-api-double: input must be 1x3x224x224");
     std::vector<std::thread> workers;
     std::vector<float> sinks(threads_);
+    const char* sleep_ms = std::getenv("PADDLE_LITE_API_DOUBLE_SLEEP_MS");
     for (int t = 0; t < threads_; ++t)
-      workers.emplace_back([&, t] { sinks[t] = busy_work(kWorkPerRun / threads_, 1.0f + t); });
+      workers.emplace_back([&, t] {
+        if (sleep_ms) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(sleep_ms)));
+          sinks[t] = 1.0f + t;
+        } else {
+          sinks[t] = busy_work(kWorkPerRun / threads_, 1.0f + t);
+        }
+      });
     for (auto& w : workers) w.join();
     if (const char* log = std::getenv("PADDLE_LITE_API_DOUBLE_LOG")) {
       if (FILE* f = std::fopen(log, "a")) {
