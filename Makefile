@@ -28,6 +28,7 @@ bench: setup
 	$(PY) bench_scripts/bench_quantization.py --models MobileNetV1_x0_25,MobileNetV1
 	$(PY) bench_scripts/bench_arm_check.py
 	$(PY) bench_scripts/bench_fleet.py
+	$(PY) bench_scripts/bench_accuracy.py
 
 clean:
 	rm -rf models

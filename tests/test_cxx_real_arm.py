@@ -108,6 +108,35 @@ def test_preprocessing_matches_python_and_classify_reports_the_kernels_top5(real
     assert f"1. name of class {best} (class {best}):" in done.stdout  # the class name alone, no number
 
 
+def test_batch_mode_gives_every_input_the_top5_of_one_call_per_input(real_arm_builds, x0_25, photo, tmp_path):
+    """mnv1_classify --inputs LIST (one predictor for all, what eval_accuracy.py runs on a phone) answers each
+    input as a separate `--image` run does: three images and the raw tensor one of them dumps."""
+    rng = np.random.default_rng(11)
+    images = [photo[1]]
+    for index in range(2):
+        path = tmp_path / f"extra{index}.ppm"
+        write_ppm(rng.integers(0, 256, (240 + 17 * index, 320, 3), dtype=np.uint8), path)
+        images.append(path)
+    single = []
+    for index, image in enumerate(images):
+        done = run(real_arm_builds["fp32"], "mnv1_classify", "--model", x0_25, "--image", image, "--repeats", 1,
+                   "--warmup", 0, "--dump_input", tmp_path / f"in{index}.f32")
+        assert done.returncode == 0, failure_reason(done.stderr)
+        single.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    listed = [*map(str, images), str(tmp_path / "in1.f32"), str(tmp_path / "missing.f32")]
+    (tmp_path / "list.txt").write_text("\n".join(listed) + "\n")
+    done = run(real_arm_builds["fp32"], "mnv1_classify", "--model", x0_25, "--inputs", tmp_path / "list.txt",
+               "--output", tmp_path / "answers.jsonl")
+    assert done.returncode == 0, failure_reason(done.stderr)
+    answers = [json.loads(line) for line in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert [a["input"] for a in answers] == listed
+    for answer, alone in zip(answers, single):
+        assert answer["topk"] == alone["topk"]
+        assert answer["probabilities"] == pytest.approx(alone["probabilities"], rel=1e-5)
+    assert answers[3]["topk"] == single[1]["topk"]  # the tensor it dumped is the same input
+    assert "cannot read" in answers[4]["error"]  # one unreadable input is a line, not the end
+
+
 def test_plain_label_lines_are_printed_as_they_are(real_arm_builds, x0_25, photo, tmp_path):
     labels = tmp_path / "plain.txt"
     labels.write_text("".join(f"7 wonders {k}\n" if k % 2 else f"plain-{k}\n" for k in range(1000)))

@@ -18,7 +18,8 @@ from lite.bench.stability import Limits, unstable_cells
 from lite.bench.stats import latency_stats
 from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
-from lite.util.files import sha256_file
+from lite.models.store import manifest_of
+from lite.util.files import read_json, sha256_file
 
 
 @dataclass
@@ -36,7 +37,11 @@ def now_iso():
 
 
 def model_file_info(nb_path):
-    return {"file": Path(nb_path).name, "sha256": sha256_file(nb_path), "storage_bytes": Path(nb_path).stat().st_size}
+    """The model file's name, sha256, size and (from opt_models.py's manifest beside it) weights origin:
+    the accuracy column of the tables matches measurements by model, variant and weights."""
+    manifest = read_json(manifest_of(nb_path)) or {}
+    return {"file": Path(nb_path).name, "sha256": sha256_file(nb_path), "storage_bytes": Path(nb_path).stat().st_size,
+            "weights_origin": manifest.get("weights_origin")}
 
 
 def wait_until_cool(read_temperatures, max_temp_c, timeout_s, say, sleep=time.sleep, clock=time.monotonic,

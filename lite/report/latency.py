@@ -14,6 +14,7 @@ from lite.bench.stats import cell_stats
 from lite.devices.facts import is_sd855
 from lite.devices.machine import describe
 from lite.models.registry import family
+from lite.report.accuracy import is_synthetic, top1_text
 from lite.util.units import MIB
 
 def thread_counts(results):
@@ -32,6 +33,7 @@ def latency_rows(results):
         row = rows.setdefault((cell.model, cell.variant), {
             "model": cell.model, "variant": cell.variant, "target": cell.target,
             "storage_bytes": result.model_file["storage_bytes"], "cells": {}, "spec": specs.get(cell.model),
+            "weights_origin": result.model_file.get("weights_origin"),
             "published": specs[cell.model].published if cell.model in specs else {}})
         if result.ok:
             row["cells"][cell.threads] = {**cell_stats(result), "cpus_used": list(result.measurement.cpus_used),
@@ -46,7 +48,16 @@ def published_ms(row, threads):
     return row["spec"].published_sd855_ms(threads) if row["spec"] else None
 
 
-def csv_columns(threads, sd855):
+def measured_for(row, measured):
+    """The accuracy row measured for this row's model, variant and weights, or None."""
+    return (measured or {}).get((row["model"], row["variant"], row.get("weights_origin")))
+
+
+def published_top1(row):
+    return row["published"].get("top1")
+
+
+def csv_columns(threads, sd855, with_accuracy=False):
     columns = ["model", "variant", "target"]
     for t in threads:
         columns += [f"threads{t}_ms_median", f"threads{t}_ms_p90", f"threads{t}_ms_mean", f"threads{t}_cv",
@@ -54,13 +65,19 @@ def csv_columns(threads, sd855):
         if sd855:
             columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
     columns += ["storage_bytes", "storage_mib", "published_storage_m", "device"]
+    if with_accuracy:
+        columns += ["published_top1", "measured_top1", "measured_top1_images", "measured_top1_runtime",
+                    "weights_origin"]
     return columns
 
 
-def to_csv(rows, threads, machine):
+def to_csv(rows, threads, machine, measured=None):
+    """`measured`: {(model, variant, weights origin): accuracy row} (lite.report.accuracy.measured_top1);
+    when any row has one, the measured Top-1 stands beside the published one."""
     sd855 = is_sd855(machine)
+    with_accuracy = any(measured_for(row, measured) for row in rows)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_columns(threads, sd855), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=csv_columns(threads, sd855, with_accuracy), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         line = {"model": row["model"], "variant": row["variant"], "target": row["target"],
@@ -82,6 +99,12 @@ def to_csv(rows, threads, machine):
                     line[f"threads{t}_ratio_to_published"] = round(stats["median_ms"] / published_ms(row, t), 3)
             elif stats:
                 line[f"threads{t}_ms_median"] = "failed"
+        accuracy = measured_for(row, measured)
+        if with_accuracy:
+            line.update(published_top1=published_top1(row) or "", weights_origin=row.get("weights_origin") or "")
+        if accuracy:
+            line.update(measured_top1=accuracy["top1"], measured_top1_images=accuracy["images"],
+                        measured_top1_runtime=accuracy["runtime"])
         writer.writerow(line)
     return out.getvalue()
 
@@ -112,8 +135,9 @@ def _rounds_text(results):
     return f" in {'/'.join(rounds)} interleaved round(s) (order seed {', '.join(seeds)})"
 
 
-def to_markdown(rows, threads, machine, results):
+def to_markdown(rows, threads, machine, results, measured=None):
     sd855 = is_sd855(machine)
+    with_accuracy = any(measured_for(row, measured) for row in rows)
     versions = machine.get("tool_versions", {})
     first = min((r.started_at for r in results), default="")
     last = max((r.finished_at for r in results), default="")
@@ -139,6 +163,9 @@ def to_markdown(rows, threads, machine, results):
         rule += " | " + " | ".join("---: | ---:" for _ in threads)
     header += " | Storage (MiB) | Published storage (M) |"
     rule += " | ---: | ---: |"
+    if with_accuracy:
+        header += " Published Top-1 | Measured Top-1 |"
+        rule += " ---: | ---: |"
     lines += [header, rule]
     notes = []
     for row in rows:
@@ -156,6 +183,10 @@ def to_markdown(rows, threads, machine, results):
             line += " | " + " | ".join(pairs)
         storage_m = row["published"].get("storage_size_m")
         line += f" | {row['storage_bytes'] / MIB:.2f} | {storage_m if storage_m else '–'} |"
+        if with_accuracy:
+            accuracy, published = measured_for(row, measured), published_top1(row)
+            line += (f" {f'{100 * published:.1f}%' if published else '–'} |"
+                     f" {top1_text(accuracy) if accuracy else '–'} |")
         lines.append(line)
     if notes:
         limits = limits_of(results)
@@ -177,6 +208,12 @@ def to_markdown(rows, threads, machine, results):
     if capped:
         lines += ["", "Thread counts above the CPUs available were capped by the math library: "
                       + ", ".join(f"{asked} asked, {got} used" for asked, got in capped) + "."]
+    if with_accuracy:
+        runtimes = sorted({measured_for(r, measured)["runtime"] for r in rows if measured_for(r, measured)})
+        lines += ["", f"Measured Top-1: from `accuracy.csv` (python bench_scripts/eval_accuracy.py) for the same "
+                      f"model, variant and weights, run on {', '.join(runtimes)}; n = images evaluated."
+                  + (" Synthetic weights have no accuracy: their Top-1 measures nothing." if any(
+                      is_synthetic(r.get("weights_origin")) for r in rows) else "")]
     if machine.get("emulated"):
         lines += ["", "This device is EMULATED (it says so with ro.kernel.qemu=1): its figures are never a phone's, "
                       "so the published SD855 figures are not set beside them."]

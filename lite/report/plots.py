@@ -55,25 +55,41 @@ def plot_latency_vs_threads(rows, machine, path):
     fig.savefig(path, dpi=110)
 
 
-def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False):
+def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False, measured=None):
+    """Published Top-1 (hollow circles) against `x_of(row)`; the measured Top-1 of the same weights (filled
+    stars, from accuracy.csv) where there is one, so that a reader sees which is which."""
     fig, ax = _figure((6.5, 4.5))
+    drawn = set()
     for row in rows:
-        x, top1 = x_of(row), row["published"].get("top1")
-        if x is None or top1 is None:
+        x = x_of(row)
+        if x is None:
             continue
-        ax.scatter([x], [100 * top1])
-        ax.annotate(row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}")
-                    + (" (unstable)" if unstable_of(row) else ""), (x, 100 * top1),
-                    fontsize=8, xytext=(4, 4), textcoords="offset points")
+        name = row["model"] + ("" if row["variant"] == "fp32" else f" {row['variant']}") + (
+            " (unstable)" if unstable_of(row) else "")
+        points = []
+        top1 = row["published"].get("top1")
+        if top1 is not None:
+            points.append(("published (PaddleClas)", 100 * top1, dict(marker="o", facecolors="none", edgecolors="C0")))
+        accuracy = (measured or {}).get((row["model"], row["variant"], row.get("weights_origin")))
+        if accuracy:
+            synthetic = str(accuracy["weights_origin"]).startswith("synthetic")
+            points.append((f"measured ({accuracy['runtime']}{', synthetic weights' if synthetic else ''})",
+                           100 * accuracy["top1"], dict(marker="*", s=90, color="C3")))
+        for label, y, style in points:
+            ax.scatter([x], [y], label=None if label in drawn else label, **style)
+            drawn.add(label)
+            ax.annotate(name, (x, y), fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("published ImageNet Top-1 (%)")
-    ax.set_title(f"Top-1 (PaddleClas) against {xlabel.split(' (')[0]}: {machine.get('device', '')}")
+    ax.set_ylabel("ImageNet Top-1 (%)")
+    ax.set_title(f"Top-1 against {xlabel.split(' (')[0]}: {machine.get('device', '')}")
     ax.grid(alpha=0.3)
+    if drawn:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
-def write_plots(rows, machine, folder):
+def write_plots(rows, machine, folder, measured=None):
     paths = [folder / "latency_vs_threads.png", folder / "top1_vs_latency.png", folder / "top1_vs_storage.png"]
     plot_latency_vs_threads(rows, machine, paths[0])
     lowest = min((t for r in rows for t in r["cells"]), default=1)
@@ -86,8 +102,9 @@ def write_plots(rows, machine, folder):
         stats = row["cells"].get(lowest)
         return _ok(stats) and bool(stats.get("unstable"))
 
-    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)", unstable)
-    plot_top1_against(rows, machine, paths[2], lambda r: r["storage_bytes"] / MIB, "storage (MiB)")
+    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)", unstable,
+                      measured)
+    plot_top1_against(rows, machine, paths[2], lambda r: r["storage_bytes"] / MIB, "storage (MiB)", measured=measured)
     return paths
 
 

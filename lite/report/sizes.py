@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lite.models.counts import count_model
 from lite.models.registry import family
+from lite.report.accuracy import measured_top1, top1_text
 from lite.util.files import atomic_write_text
 from lite.util.units import MB, MIB
 COLUMNS = ("model", "variant", "target", "scale", "params", "params_m", "published_params_m",
@@ -61,7 +62,12 @@ def _cell(value, fmt="{:.2f}"):
     return "–" if value is None else fmt.format(value)
 
 
-def to_markdown(rows):
+def to_markdown(rows, measured=None):
+    """`measured`: {(model, variant, weights origin): accuracy row}; when any row has one, the published and
+    measured Top-1 stand at the end of each row."""
+    def accuracy(r):
+        return (measured or {}).get((r["model"], r["variant"], r["weights_origin"]))
+    with_accuracy = any(accuracy(r) for r in rows)
     lines = [
         "# Model storage, parameters and FLOPs",
         "",
@@ -71,16 +77,27 @@ def to_markdown(rows):
         "FLOPs = 2 x multiply-accumulates of convs and fc.",
         "",
         "| Model | Target | Variant | Storage (MiB) | Storage (MB) | Published storage (M) | MiB / published "
-        "| Params (M) | Published params (M) | FLOPs (G) | Published FLOPs (G) | FLOPs / published | Weights |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| Params (M) | Published params (M) | FLOPs (G) | Published FLOPs (G) | FLOPs / published | Weights |"
+        + (" Published Top-1 | Measured Top-1 |" if with_accuracy else ""),
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        + (" ---: | ---: |" if with_accuracy else ""),
     ]
+    published_top1 = {spec.name: spec.published.get("top1") for spec in family().models}
     for r in rows:
-        lines.append(
+        line = (
             f"| {r['model']} | {r['target']} | {r['variant']} | {r['storage_mib']:.2f} | {r['storage_mb']:.2f} "
             f"| {_cell(r['published_storage_m'], '{:g}')} | {_cell(r['storage_ratio_mib'], '{:.3f}')} "
             f"| {r['params_m']:.3f} | {_cell(r['published_params_m'], '{:.2f}')} | {r['flops_g']:.3f} "
             f"| {_cell(r['published_flops_g'], '{:.2f}')} | {_cell(r['flops_ratio'], '{:.3f}')} "
             f"| {r['weights_origin'][:23]} |")
+        if with_accuracy:
+            published = published_top1.get(r["model"])
+            line += (f" {_cell(published and 100 * published, '{:.1f}%')} |"
+                     f" {top1_text(accuracy(r)) if accuracy(r) else '–'} |")
+        lines.append(line)
+    if with_accuracy:
+        lines += ["", "Measured Top-1: from accuracy.csv (python bench_scripts/eval_accuracy.py) for the same model, "
+                      "variant and weights; n = images evaluated; synthetic weights have no accuracy."]
     if rows:
         r = rows[0]
         lines += ["", f"Tools: paddlepaddle {r['paddlepaddle_version']}, paddlelite {r['paddlelite_version']} "
@@ -125,5 +142,13 @@ def write_size_report(rows, results_dir):
         except (ValueError, KeyError):
             pass  # an unreadable old report is replaced by what was measured now
     atomic_write_text(results_dir / "models.csv", to_csv(rows))
-    atomic_write_text(results_dir / "models.md", to_markdown(rows))
+    atomic_write_text(results_dir / "models.md", to_markdown(rows, measured_top1(results_dir)))
     return results_dir / "models.csv", results_dir / "models.md"
+
+
+def rewrite_size_markdown(results_dir):
+    """models.md again from models.csv, with the Top-1 measured since; its path."""
+    results_dir = Path(results_dir)
+    rows = from_csv((results_dir / "models.csv").read_text())
+    atomic_write_text(results_dir / "models.md", to_markdown(rows, measured_top1(results_dir)))
+    return results_dir / "models.md"

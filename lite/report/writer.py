@@ -6,6 +6,7 @@ from pathlib import Path
 from lite.bench.results import RAW_DIR, load_results
 from lite.errors import ToolkitError
 from lite.report import devices as by_device
+from lite.report.accuracy import measured_top1
 from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
 from lite.report.plots import plot_devices, write_plots
 from lite.util.files import atomic_write_bytes, atomic_write_text
@@ -26,10 +27,11 @@ def write_reports(result_dir):
     machine = max(results, key=lambda r: r.finished_at).machine
     rows = latency_rows(results)
     threads = thread_counts(results)
-    atomic_write_text(result_dir / "latency.csv", to_csv(rows, threads, machine))
-    atomic_write_text(result_dir / "latency.md", to_markdown(rows, threads, machine, results))
+    measured = measured_top1(result_dir)
+    atomic_write_text(result_dir / "latency.csv", to_csv(rows, threads, machine, measured))
+    atomic_write_text(result_dir / "latency.md", to_markdown(rows, threads, machine, results, measured))
     with tempfile.TemporaryDirectory() as scratch:  # draw elsewhere, then move each in whole
-        drawn = write_plots(rows, machine, Path(scratch))
+        drawn = write_plots(rows, machine, Path(scratch), measured)
         plots = []
         for path in drawn:
             atomic_write_bytes(result_dir / path.name, path.read_bytes())
