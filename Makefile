@@ -29,6 +29,7 @@ bench: setup
 	$(PY) bench_scripts/bench_arm_check.py
 	$(PY) bench_scripts/bench_fleet.py
 	$(PY) bench_scripts/bench_accuracy.py
+	$(PY) bench_scripts/bench_ptq.py
 
 clean:
 	rm -rf models

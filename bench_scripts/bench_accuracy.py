@@ -17,7 +17,7 @@ from pathlib import Path
 try:
     import numpy as np
 
-    from lite.accuracy.dataset import read_dataset
+    from lite.models.image_sets import read_dataset
     from lite.accuracy.evaluate import Job, evaluate
     from lite.accuracy.inputs import InputCache, Settings
     from lite.accuracy.runtimes import HostRuntime

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import ONE_ROUND, run_cli
-from lite.accuracy.dataset import DatasetError, parse_list, read_dataset
+from lite.models.image_sets import DatasetError, parse_list, read_dataset
 from lite.accuracy.inputs import Settings, load_ahead, preprocess_file
 from lite.accuracy.metrics import summarize, topk_hits, wilson_interval
 from lite.models.labels import top_k

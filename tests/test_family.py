@@ -45,12 +45,15 @@ def test_the_registry_knows_which_models_share_an_architecture():
 
 def test_variants_live_in_the_registry_with_flags_order_library_and_cpu_features():
     from lite.models.registry import get_variant, variant_names
-    assert variant_names() == ("fp32", "fp16", "int16", "int8")  # the display order of every table
+    assert variant_names() == ("fp32", "fp16", "int16", "int8", "int8_full")  # the display order of every table
     fp16 = get_variant("fp16")
     assert fp16.opt_flags == ("--enable_fp16=true",) and fp16.library == "fp16" and "asimdhp" in fp16.cpu_features
     assert get_variant("int8").opt_flags == ("--quant_model=true", "--quant_type=QUANT_INT8")
     assert get_variant("int8").unsupported_reason("x86") and get_variant("fp32").unsupported_reason("x86") is None
     assert family().sort_key("MobileNetV1", "int8") > family().sort_key("MobileNetV1_ssld", "fp32")
+    full = get_variant("int8_full")
+    assert full.post_training and full.opt_flags == () and not get_variant("int8").post_training
+    assert "weight-only" in get_variant("int8").about and "int8 kernels" in full.about  # nobody confuses them
 
 
 def test_the_store_is_the_one_answer_to_where_a_models_files_are(tmp_path):

@@ -18,6 +18,7 @@ from lite.bench.stability import Limits, unstable_cells
 from lite.bench.stats import latency_stats
 from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
+from lite.convert.ptq import calibration_text
 from lite.models.store import manifest_of
 from lite.util.files import read_json, sha256_file
 
@@ -40,8 +41,11 @@ def model_file_info(nb_path):
     """The model file's name, sha256, size and (from opt_models.py's manifest beside it) weights origin:
     the accuracy column of the tables matches measurements by model, variant and weights."""
     manifest = read_json(manifest_of(nb_path)) or {}
-    return {"file": Path(nb_path).name, "sha256": sha256_file(nb_path), "storage_bytes": Path(nb_path).stat().st_size,
+    info = {"file": Path(nb_path).name, "sha256": sha256_file(nb_path), "storage_bytes": Path(nb_path).stat().st_size,
             "weights_origin": manifest.get("weights_origin")}
+    if manifest.get("calibration"):  # int8_full: what it was calibrated on, for the tables
+        info["calibration"] = calibration_text(manifest["calibration"])
+    return info
 
 
 def wait_until_cool(read_temperatures, max_temp_c, timeout_s, say, sleep=time.sleep, clock=time.monotonic,

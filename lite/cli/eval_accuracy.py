@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from lite.accuracy.dataset import read_dataset
+from lite.models.image_sets import read_dataset
 from lite.accuracy.evaluate import Job, evaluate
 from lite.accuracy.inputs import DEFAULT_CACHE, InputCache, Settings
 from lite.cli.args import add_device_arguments, comma_list, counting, device_folder
@@ -151,6 +151,9 @@ def run(args):
     settings = Settings.of_registry()
     cache = InputCache(dataset.root, settings, False if args.no_cache else args.cache)
     store = ModelStore(args.models_dir)
+    refuse_calibration_images(dataset, {f"{spec.name} {variant}": read_json(store.nb_manifest("arm", spec.name, variant))
+                                        for spec in select_models(args.models) for variant in args.variants
+                                        if get_variant(variant).post_training})
     print(f"{len(dataset.items)} labelled images ({dataset.layout}) under {dataset.root}")
     if dataset.note:
         print(f"note: {dataset.note}")
@@ -185,6 +188,30 @@ def run(args):
     print(f"{len(jobs) - result.failed} of {len(jobs)} evaluations ran in {time.monotonic() - started:.0f} s")
     print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_FAILED_CELLS if result.failed else 0
+
+
+def refuse_calibration_images(dataset, manifests):
+    """A model calibrated on some of these images would be graded on what it was fitted to: one line.
+    `manifests`: {"<model> <variant>": its .nb manifest (or None)} of the post-training variants asked for."""
+    import hashlib
+    calibrated = {}
+    for name, manifest in manifests.items():
+        hashes = set(((manifest or {}).get("calibration") or {}).get("image_sha256") or ())
+        if hashes:
+            calibrated[name] = hashes
+    if not calibrated:
+        return
+    seen = {}
+    for relative, _label in dataset.items:
+        try:
+            seen[hashlib.sha256((dataset.root / relative).read_bytes()).hexdigest()] = relative
+        except OSError:
+            continue
+    for name, hashes in calibrated.items():
+        shared = [seen[h] for h in hashes if h in seen]
+        if shared:
+            raise ToolkitError(f"{len(shared)} of these images calibrated {name} (first: {sorted(shared)[0]}): "
+                               f"evaluate it on other images, or convert it again with other --calib-data")
 
 
 def wrong_examples(dataset, result, names, count=5):

@@ -6,6 +6,11 @@ weights), converts it with paddle_lite_opt for each target and variant, checks e
 (x86 ones must reproduce Paddle's logits in the real runtime), and writes results/models.csv
 and results/models.md. Work that is up to date is skipped.
 
+int8_full (full int8: weights and activations, Paddle Lite's int8 kernels) is made by post-training
+quantization on calibration images: --calib-data DIR (PaddleClas list file or class folders, as
+eval_accuracy.py reads them; never the evaluation set) or, without it, synthetic images (and the tables
+say so). It runs on ARM only: paddlelite 2.13rc0's x86 runtime returns NaN for such models.
+
 With --verify-arm --lite-dir DIR, every ARM model of the selection also runs on Paddle Lite's real ARM
 kernels under qemu-aarch64 and is compared with Paddle (results/arm_check.csv and .md).
 Example: python lite/opt_models.py --all --verify-arm --lite-dir inference_lite_lib.armlinux.armv8
@@ -15,7 +20,7 @@ import os
 import sys
 import time
 
-from lite.cli.args import comma_list
+from lite.cli.args import comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
 from lite.util.edge import run_edge
 from lite.convert.pipeline import convert_all, converted_manifests
@@ -45,10 +50,37 @@ def parse_args(argv):
     parser.add_argument("--results", metavar="DIR", default="results",
                         help="where models.csv and models.md go (default: results)")
     parser.add_argument("--force", action="store_true", help="redo work that is up to date")
+    add_calibration_arguments(parser)
     add_verify_arguments(parser)
     args = parser.parse_args(argv)
     check_verify_arguments(args, parser)
     return args
+
+
+def add_calibration_arguments(parser):
+    from lite.convert.ptq import ALGOS, WEIGHT_QUANT, Calibration
+    default = Calibration()
+    group = parser.add_argument_group("post-training quantization (--variants int8_full)")
+    group.add_argument("--calib-data", metavar="DIR", help="calibration images: DIR/val_list.txt (or --calib-list) "
+                                                           "or one subfolder per class (default: synthetic images)")
+    group.add_argument("--calib-list", metavar="FILE", help="PaddleClas list file of the calibration images")
+    group.add_argument("--calib-samples", type=counting(100000), default=default.samples, metavar="N",
+                       help=f"calibration images to use (default: {default.samples})")
+    group.add_argument("--calib-algo", choices=ALGOS, default=default.algo,
+                       help=f"how activation ranges are chosen (default: {default.algo})")
+    group.add_argument("--weight-quant", choices=WEIGHT_QUANT, default=default.weight_quant,
+                       help=f"weight scales per output channel or per tensor (default: {default.weight_quant})")
+    group.add_argument("--skip-quant-layers", type=lambda text: tuple(n for n in text.split(",") if n), default=(),
+                       metavar="NAMES", help="weight tensors to keep in FP32, comma-separated (conv2d_0.w_0, ...; "
+                                             "bench_scripts/quant_sensitivity.py says which cost most)")
+
+
+def calibration_of(args):
+    from lite.convert.ptq import Calibration
+    if args.calib_data and not os.path.isdir(args.calib_data):
+        raise ToolkitError(f"--calib-data {args.calib_data} is not a folder")
+    return Calibration(args.calib_data, args.calib_list, args.calib_samples, args.calib_algo, args.weight_quant,
+                       tuple(args.skip_quant_layers))
 
 
 def main(argv=None):
@@ -62,7 +94,8 @@ def convert_and_report(args):
         raise ToolkitError(f"--weights {args.weights} is not a folder")
     specs = select_models(None if args.all else args.models)
     store = ModelStore(args.out)
-    convert_all(specs, args.targets, args.variants, store, args.weights, args.force)
+    convert_all(specs, args.targets, args.variants, store, args.weights, args.force,
+                calibration=calibration_of(args))
     rows = sort_rows([size_row(get_model(m["model"]), m) for m in converted_manifests(store)])
     csv_path, md_path = write_size_report(rows, args.results)
     print(f"wrote {csv_path} and {md_path} in {time.monotonic() - started:.1f} s")

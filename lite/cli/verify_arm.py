@@ -10,8 +10,10 @@ from lite.convert.export import load_reference_io
 from lite.convert.logits import agreement, arm_check_problem
 from lite.errors import ArmToolError, CellFailed
 from lite.models.registry import get_variant
+from lite.models.store import manifest_of
+from lite.util.files import read_json
 from lite.report.arm_check import check_row, write_arm_check
-from lite.runtime.arm_check import prepare_library, run_on_arm
+from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
 from lite.runtime.arm_library import FP16_CPU, qemu_command
 
 
@@ -39,6 +41,14 @@ def check_verify_arguments(args, parser):
         parser.error("--verify-arm checks ARM models: include arm in --targets")
     if args.verify_inputs is not None and args.verify_inputs < 1:
         parser.error("--verify-inputs must be at least 1")
+
+
+def kernel_problem(int8, compute, kept_fp32=0):
+    """Why a fully quantized model failed the kernel check, or None (pure). `kept_fp32`: layers the user
+    kept out of quantization (--skip-quant-layers)."""
+    if compute and int8 >= compute - kept_fp32:
+        return None
+    return f"Paddle Lite ran only {int8} of {compute} conv/fc layers on int8 kernels ({kept_fp32} kept in FP32)"
 
 
 def verify_arm(args, specs, store, say=print):
@@ -69,15 +79,22 @@ def verify_arm(args, specs, store, say=print):
         count = min(args.verify_inputs or len(inputs), len(inputs))
         say(f"{prefix} running {count} inputs under qemu-aarch64 -cpu {args.arm_cpu} ...")
         started = time.monotonic()
+        kernels = None
         try:
             logits = run_on_arm(library, nb_path, inputs[:count], args.arm_cpu)
             metrics = agreement(reference[:count], logits)
             problem = arm_check_problem(variant, metrics)
+            if get_variant(variant).post_training:  # did the int8 kernels really run? Paddle Lite's log says
+                kernels = int8_share(arm_kernels(library, nb_path, args.arm_cpu))
+                kept = len(((read_json(manifest_of(nb_path)) or {}).get("calibration") or {}).get("skip_layers") or ())
+                problem = problem or kernel_problem(*kernels, kept)
         except (CellFailed, ValueError) as exc:
             metrics, problem = None, str(exc)
         seconds = time.monotonic() - started
         rows.append(check_row(spec.name, variant, nb_path, fp32_bytes, library_kind, args.arm_cpu, metrics, problem,
-                              seconds))
+                              seconds, kernels))
+        if kernels:
+            say(f"{prefix} Paddle Lite picked int8 kernels for {kernels[0]} of {kernels[1]} conv/fc layers")
         if metrics:
             say(f"{prefix} max rel. diff {metrics['max_rel_diff']:.2g}, cosine {metrics['cosine_min']:.6f}, top-1 "
                 f"{metrics['top1']:.2f}, top-5 {metrics['top5']:.2f}: {'pass' if problem is None else 'FAIL: ' + problem}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
+from lite.convert.ptq import Calibration, calibration_set, quantize
 from lite.errors import ConversionError, ModelFileError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
@@ -33,16 +34,31 @@ class ConvertedModel:
     manifest: dict
 
 
-def convert_key(exported, target, variant):
-    return sha256_text(json.dumps({"export": exported.key, "target": target, "variant": variant,
-                                   "flags": get_variant(variant).opt_flags, "tools": tool_versions(),
-                                   "convert": sha256_file(__file__)}, sort_keys=True))
+def calibration_fingerprint(calibration):
+    """What decides a post-training quantization's result, short of the images' bytes: the settings and
+    which files the calibration set names (pure but for listing the folder)."""
+    if calibration.data is None:
+        return {"settings": calibration.settings(), "data": "synthetic"}
+    from lite.models.image_sets import read_dataset
+    dataset = read_dataset(calibration.data, calibration.list_file)
+    return {"settings": calibration.settings(), "data": str(dataset.root.resolve()),
+            "files": sha256_text(json.dumps(dataset.items[:4 * calibration.samples]))}
 
 
-def up_to_date(exported, target, variant, store):
+def convert_key(exported, target, variant, calibration=None):
+    spec = get_variant(variant)
+    parts = {"export": exported.key, "target": target, "variant": variant, "flags": spec.opt_flags,
+             "tools": tool_versions(), "convert": sha256_file(__file__)}
+    if spec.post_training:
+        parts.update(calibration=calibration_fingerprint(calibration or Calibration()),
+                     ptq=sha256_file(Path(__file__).with_name("ptq.py")))
+    return sha256_text(json.dumps(parts, sort_keys=True))
+
+
+def up_to_date(exported, target, variant, store, calibration=None):
     nb_file = store.nb_file(target, exported.name, variant)
     manifest = read_json(manifest_of(nb_file))
-    if (manifest and manifest.get("key") == convert_key(exported, target, variant)
+    if (manifest and manifest.get("key") == convert_key(exported, target, variant, calibration)
             and nb_file.is_file() and manifest.get("nb_sha256") == sha256_file(nb_file)):
         return ConvertedModel(exported.name, target, variant, nb_file, manifest)
     return None
@@ -66,15 +82,38 @@ def host_check(nb_file, reference_npz, variant, model_name):
     return result
 
 
-def convert(exported, target, variant, store):
-    """Convert, check and move into place; return the ConvertedModel with its manifest."""
+def post_train(exported, calibration, staging, say):
+    """Quantize the export (int8_full) into STAGING/ptq; (model file, params file, manifest facts)."""
+    import time
+
+    import numpy as np
+
+    from lite.models.registry import get_model
+    spec = get_model(exported.name)
+    started = time.monotonic()
+    calibration_images = calibration_set(calibration, spec.input_shape, spec.preprocess, say=say)
+    np.save(staging / "calibration.npy", calibration_images.inputs)
+    model_file, params_file = quantize(exported.model_file, exported.params_file, calibration,
+                                       staging / "calibration.npy", staging / "ptq")
+    facts = {"origin": calibration_images.origin, **calibration.settings(),
+             "skip_layers": list(calibration.skip_layers), "ptq_seconds": round(time.monotonic() - started, 2),
+             "image_sha256": list(calibration_images.image_sha256)}
+    return model_file, params_file, facts
+
+
+def convert(exported, target, variant, store, calibration=None, say=print):
+    """Convert, check and move into place; return the ConvertedModel with its manifest. A post-training
+    variant (int8_full) is quantized first, with `calibration` (default: synthetic images)."""
     final = store.nb_file(target, exported.name, variant)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(final.parent, final.stem)
+    calibration = calibration or Calibration()
     try:
         staged = staging / final.name
-        done = run_opt(opt_command(exported.model_file, exported.params_file, target, variant,
-                                   staged.with_suffix("")), exported.name)
+        model_file, params_file, calibrated = exported.model_file, exported.params_file, None
+        if get_variant(variant).post_training:
+            model_file, params_file, calibrated = post_train(exported, calibration, staging, say)
+        done = run_opt(opt_command(model_file, params_file, target, variant, staged.with_suffix("")), exported.name)
         if not staged.is_file() or staged.stat().st_size == 0:
             raise ConversionError(f"paddle_lite_opt wrote no .nb for {exported.name} ({target}, {variant}); "
                                   f"exit status {done.returncode}, last line: "
@@ -88,12 +127,14 @@ def convert(exported, target, variant, store):
         if target == "x86":
             check = host_check(staged, exported.reference_io_file, variant, exported.name)
         manifest = {
-            "key": convert_key(exported, target, variant), "model": exported.name, "target": target,
+            "key": convert_key(exported, target, variant, calibration), "model": exported.name, "target": target,
             "variant": variant, "nb_file": final.name, "nb_sha256": sha256_file(staged),
             "storage_bytes": staged.stat().st_size, "opt_version": opt_version,
             "weights_origin": exported.weights_origin, "tool_versions": tool_versions(),
             "host_check": check,
         }
+        if calibrated:
+            manifest["calibration"] = calibrated
         os.replace(staged, final)
         atomic_write_json(manifest_of(final), manifest)
         return ConvertedModel(exported.name, target, variant, final, manifest)

@@ -74,6 +74,9 @@ def agreement(reference, got):
 #   int16  max rel. diff 8.1e-4 / 1.2e-3, cosine 0.9999997 / 0.9999994, top-1 and top-5 all agree (x0.25 / x1.0)
 #   fp16   max rel. diff 0.032 / 0.044, cosine 0.99935 / 0.99907, top-1 0.75 / 1, top-5 0.90 / 0.85
 #   int8   max rel. diff 0.14 / 0.19, cosine 0.98754 / 0.98640, top-1 1 / 0.75, top-5 0.80 / 0.75
+#   int8_full (post-training quantized on 32 synthetic images, abs_max, per-channel weights; int8 kernels for
+#          28 of 28 conv/fc layers): max rel. diff 0.25 / 0.32, cosine 0.9551 / 0.9605, top-1 0.75 / 0.75,
+#          top-5 0.65 / 0.80 (python lite/opt_models.py --variants int8_full --verify-arm, 2026-12-01)
 # The foundation's 0.99 cosine line for int8 was set for trained weights; synthetic logits stand close
 # together at the top (std ~0.6), so weight rounding moves them more, and int8 is held to 0.98 here.
 # With four inputs, top-1 agreement moves in steps of 0.25: one flip among near-equal logits is allowed.
@@ -82,6 +85,7 @@ ARM_CHECK_THRESHOLDS = {
     "int16": {"max_rel_diff": 5e-3, "cosine_min": 0.99999, "top1": 1.0, "top5": 0.95},
     "fp16": {"max_rel_diff": 0.1, "cosine_min": 0.998, "top1": 0.5, "top5": 0.7},
     "int8": {"max_rel_diff": 0.3, "cosine_min": 0.98, "top1": 0.5, "top5": 0.6},
+    "int8_full": {"max_rel_diff": 0.5, "cosine_min": 0.93, "top1": 0.5, "top5": 0.5},
 }
 
 

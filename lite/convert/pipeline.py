@@ -40,7 +40,9 @@ def _exported(spec, store, weights_dir, force, say, prefix):
     return current
 
 
-def convert_all(specs, targets, variants, store, weights_dir=None, force=False, say=print):
+def convert_all(specs, targets, variants, store, weights_dir=None, force=False, say=print, calibration=None):
+    """Export and convert every spec x target x variant; `calibration` (lite.convert.ptq.Calibration) is
+    how the post-training variant (int8_full) is calibrated."""
     ensure_writable_dir(store.root)
     jobs, notes = plan_jobs(specs, targets, variants)
     for note in notes:
@@ -53,14 +55,19 @@ def convert_all(specs, targets, variants, store, weights_dir=None, force=False, 
         started = time.monotonic()
         if spec.name not in exported:
             exported[spec.name] = _exported(spec, store, weights_dir, force, say, prefix)
-        current = None if force else convert_stage.up_to_date(exported[spec.name], job.target, job.variant, store)
+        current = None if force else convert_stage.up_to_date(exported[spec.name], job.target, job.variant, store,
+                                                              calibration)
         if current is not None:
             say(f"{prefix} up to date ({current.nb_path})")
         else:
-            current = convert_stage.convert(exported[spec.name], job.target, job.variant, store)
+            current = convert_stage.convert(exported[spec.name], job.target, job.variant, store, calibration, say)
             check = current.manifest["host_check"]
             checked = (f", logits match Paddle (max diff {check['max_abs_diff']:.2g}, cosine {check['cosine']:.6f})"
                        if check else ", header checked (ARM kernels cannot run on this host)")
+            calibrated = current.manifest.get("calibration")
+            if calibrated:
+                checked += (f"; calibrated on {calibrated['origin']} ({calibrated['algo']}, "
+                            f"{calibrated['weight_quant']} weights, PTQ {calibrated['ptq_seconds']:.1f} s)")
             say(f"{prefix} wrote {current.nb_path} ({current.manifest['storage_bytes'] / MIB:.2f} MiB) "
                 f"in {time.monotonic() - started:.1f} s{checked}")
         results.append(current)

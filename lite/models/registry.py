@@ -41,8 +41,11 @@ class ModelSpec:
     preprocess: Preprocess
     published: dict = field(default_factory=dict, compare=False)
 
-    def published_sd855_ms(self, threads):
-        """PaddleClas's Snapdragon 855 latency at `threads` (batch 1), or None where it has none."""
+    def published_sd855_ms(self, threads, variant="fp32"):
+        """The published Snapdragon 855 latency at `threads` (batch 1), or None where there is none: PaddleClas's
+        FP32 table, except for int8_full, whose figure is Paddle Lite's own int8 benchmark (v2.9, armv8)."""
+        if variant == "int8_full":
+            return self.published.get(f"lite_int8_sd855_ms_threads{threads}")
         return self.published.get(f"sd855_ms_bs1_threads{threads}")
 
 
@@ -55,6 +58,7 @@ class VariantSpec:
     cpu_features: tuple  # /proc/cpuinfo flags an ARM core needs for it
     about: str
     unsupported_targets: dict = field(default_factory=dict, compare=False)
+    post_training: bool = False  # made by post-training quantization of the export before opt (int8_full)
 
     def unsupported_reason(self, target):
         return self.unsupported_targets.get(target)
@@ -107,6 +111,9 @@ class Family:
                 models.index(model) if model in models else len(models))
 
 
+LITE_INT8_TABLE = "paddle_lite_v2.9_sd855_mobilenet_v1.csv"
+
+
 def _published_rows(reference_dir):
     """Published figures per model: floats, None where the table leaves a cell empty."""
     merged = {}
@@ -115,6 +122,13 @@ def _published_rows(reference_dir):
             for row in csv.DictReader(f):
                 values = merged.setdefault(row["model"], {})
                 values.update({k: float(v) if v else None for k, v in row.items() if k != "model"})
+    lite_table = Path(reference_dir) / LITE_INT8_TABLE
+    if lite_table.is_file():  # Paddle Lite's own benchmark page: MobileNetV1 only
+        with open(lite_table, newline="") as f:
+            for row in csv.DictReader(f):
+                if row["precision"] == "int8" and row["abi"] == "armv8":
+                    merged.setdefault("MobileNetV1", {})[f"lite_int8_sd855_ms_threads{row['threads']}"] = \
+                        float(row["latency_ms"])
     return merged
 
 
@@ -133,7 +147,7 @@ def parse_family(data, published):
     variants = tuple(
         VariantSpec(name=v["name"], order=i, opt_flags=tuple(v["opt_flags"]), library=v["library"],
                     cpu_features=tuple(v["cpu_features"]), about=v["about"],
-                    unsupported_targets=dict(v["unsupported_targets"]))
+                    unsupported_targets=dict(v["unsupported_targets"]), post_training=v.get("post_training", False))
         for i, v in enumerate(data["variants"]))
     return Family(models, variants, tuple(data["targets"]))
 

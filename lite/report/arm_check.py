@@ -11,11 +11,13 @@ from lite.util.files import atomic_write_text
 from lite.util.units import MIB
 
 COLUMNS = ("model", "variant", "file", "storage_bytes", "size_share_of_fp32", "library", "qemu_cpu", "inputs",
-           "max_rel_diff", "cosine_min", "top1_agreement", "top5_agreement", "result", "seconds")
+           "max_rel_diff", "cosine_min", "top1_agreement", "top5_agreement", "int8_kernels", "result", "seconds")
 
 
-def check_row(model, variant, nb_path, fp32_bytes, library, cpu, metrics=None, problem=None, seconds=None):
-    """One row; `metrics` from logits.agreement (None when the model could not run, `problem` says why)."""
+def check_row(model, variant, nb_path, fp32_bytes, library, cpu, metrics=None, problem=None, seconds=None,
+              kernels=None):
+    """One row; `metrics` from logits.agreement (None when the model could not run, `problem` says why);
+    `kernels`: (conv/fc layers on int8 kernels, all conv/fc layers) from Paddle Lite's log, when read."""
     size = Path(nb_path).stat().st_size
     metrics = metrics or {}
     return {"model": model, "variant": variant, "file": Path(nb_path).name, "storage_bytes": size,
@@ -23,6 +25,7 @@ def check_row(model, variant, nb_path, fp32_bytes, library, cpu, metrics=None, p
             "library": library, "qemu_cpu": cpu, "inputs": metrics.get("inputs"),
             "max_rel_diff": metrics.get("max_rel_diff"), "cosine_min": metrics.get("cosine_min"),
             "top1_agreement": metrics.get("top1"), "top5_agreement": metrics.get("top5"),
+            "int8_kernels": f"{kernels[0]}/{kernels[1]}" if kernels else "",
             "result": "pass" if problem is None else f"FAIL: {problem}",
             "seconds": round(seconds, 1) if seconds is not None else None}
 
@@ -45,19 +48,21 @@ def to_markdown(rows):
              "export's reference inputs, and its logits were compared with Paddle's own FP32 logits. qemu emulates "
              "every instruction: the seconds are the check's wall time, never a device's latency.", "",
              "| Model | Variant | Size (MiB) | Share of FP32 | Library | Inputs | Max rel. diff | Cosine (min) "
-             "| Top-1 agr. | Top-5 agr. | Result |",
-             "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| Top-1 agr. | Top-5 agr. | int8 kernels | Result |",
+             "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         share = "–" if row["size_share_of_fp32"] is None else f"{100 * row['size_share_of_fp32']:.1f}%"
         lines.append(f"| {row['model']} | {row['variant']} | {row['storage_bytes'] / MIB:.2f} | {share} | "
                      f"{row['library']} ({row['qemu_cpu']}) | {row['inputs'] or '–'} | {_num(row['max_rel_diff'], 3)} "
                      f"| {_num(row['cosine_min'], 7)} | {_num(row['top1_agreement'], 3)} | "
-                     f"{_num(row['top5_agreement'], 3)} | {row['result']} |")
+                     f"{_num(row['top5_agreement'], 3)} | {row.get('int8_kernels') or '–'} | {row['result']} |")
     lines += ["", "Lines each variant is held to (max relative difference at most, the others at least):", ""]
     for variant, limits in ARM_CHECK_THRESHOLDS.items():
         lines.append(f"- {variant}: " + ", ".join(f"{key} {value:g}" for key, value in limits.items()))
     lines += ["", "Set from what these kernels gave on the project's synthetic weights (see "
-                  "`lite/convert/logits.py`); trained weights, whose top logits stand far apart, agree more."]
+                  "`lite/convert/logits.py`); trained weights, whose top logits stand far apart, agree more.",
+              "int8 kernels: of the conv and fc layers, how many Paddle Lite ran on int8 kernels (its GLOG_v=3 log "
+              "names each kernel it picked); checked for int8_full, whose point they are."]
     return "\n".join(lines) + "\n"
 
 

@@ -71,7 +71,7 @@ def cross_rows(runs):
         spec_row = next(r for run in runs for r in run.rows if (r["model"], r["variant"]) == (model, variant))
         rows.append({"model": model, "variant": variant, "threads": threads,
                      "cells": {run.name: _cell(run, model, variant, threads) for run in runs},
-                     "published": published_ms(spec_row, threads) if sd855 and variant == "fp32" else None,
+                     "published": published_ms(spec_row, threads) if sd855 and variant in ("fp32", "int8_full") else None,
                      "spreads": unit_spreads(runs, model, variant, threads)})
     return rows
 

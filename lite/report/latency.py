@@ -34,6 +34,7 @@ def latency_rows(results):
             "model": cell.model, "variant": cell.variant, "target": cell.target,
             "storage_bytes": result.model_file["storage_bytes"], "cells": {}, "spec": specs.get(cell.model),
             "weights_origin": result.model_file.get("weights_origin"),
+            "calibration": result.model_file.get("calibration"),
             "published": specs[cell.model].published if cell.model in specs else {}})
         if result.ok:
             row["cells"][cell.threads] = {**cell_stats(result), "cpus_used": list(result.measurement.cpus_used),
@@ -45,7 +46,7 @@ def latency_rows(results):
 
 def published_ms(row, threads):
     """The published Snapdragon 855 figure for a row's model at `threads`, or None."""
-    return row["spec"].published_sd855_ms(threads) if row["spec"] else None
+    return row["spec"].published_sd855_ms(threads, row["variant"]) if row["spec"] else None
 
 
 def measured_for(row, measured):
@@ -208,6 +209,14 @@ def to_markdown(rows, threads, machine, results, measured=None):
     if capped:
         lines += ["", "Thread counts above the CPUs available were capped by the math library: "
                       + ", ".join(f"{asked} asked, {got} used" for asked, got in capped) + "."]
+    calibrated = sorted({(r["model"], r["calibration"]) for r in rows if r.get("calibration")})
+    if calibrated:
+        lines += ["", "int8_full (weights and activations in int8, Paddle Lite's int8 kernels) was calibrated on: "
+                      + "; ".join(f"{model}: {text}" for model, text in calibrated)
+                      + (". Synthetic calibration images stand in for real ones: its accuracy is not a trained "
+                         "model's." if any("synthetic" in text for _, text in calibrated) else ".")
+                      + (" Its published figures are Paddle Lite's own int8 benchmark (v2.9, Snapdragon 855)."
+                         if sd855 else "")]
     if with_accuracy:
         runtimes = sorted({measured_for(r, measured)["runtime"] for r in rows if measured_for(r, measured)})
         lines += ["", f"Measured Top-1: from `accuracy.csv` (python bench_scripts/eval_accuracy.py) for the same "

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from lite.convert.ptq import calibration_text
 from lite.models.counts import count_model
 from lite.models.registry import family
 from lite.report.accuracy import measured_top1, top1_text
@@ -14,7 +15,7 @@ from lite.util.units import MB, MIB
 COLUMNS = ("model", "variant", "target", "scale", "params", "params_m", "published_params_m",
            "params_ratio", "macs_g", "flops_g", "published_flops_g", "flops_ratio", "storage_bytes",
            "storage_mib", "storage_mb", "published_storage_m", "storage_ratio_mib", "weights_origin",
-           "paddlepaddle_version", "paddlelite_version", "opt_version", "nb_sha256")
+           "paddlepaddle_version", "paddlelite_version", "opt_version", "nb_sha256", "calibration")
 
 
 def _ratio(measured, published):
@@ -41,6 +42,7 @@ def size_row(spec, manifest):
         "paddlepaddle_version": manifest["tool_versions"]["paddlepaddle"],
         "paddlelite_version": manifest["tool_versions"]["paddlelite"],
         "opt_version": manifest["opt_version"], "nb_sha256": manifest["nb_sha256"],
+        "calibration": calibration_text(manifest["calibration"]) if manifest.get("calibration") else "",
     }
 
 
@@ -89,7 +91,7 @@ def to_markdown(rows, measured=None):
             f"| {_cell(r['published_storage_m'], '{:g}')} | {_cell(r['storage_ratio_mib'], '{:.3f}')} "
             f"| {r['params_m']:.3f} | {_cell(r['published_params_m'], '{:.2f}')} | {r['flops_g']:.3f} "
             f"| {_cell(r['published_flops_g'], '{:.2f}')} | {_cell(r['flops_ratio'], '{:.3f}')} "
-            f"| {r['weights_origin'][:23]} |")
+            f"| {r['weights_origin'][:23]}{'; calibrated on ' + r['calibration'] if r.get('calibration') else ''} |")
         if with_accuracy:
             published = published_top1.get(r["model"])
             line += (f" {_cell(published and 100 * published, '{:.1f}%')} |"

@@ -4,6 +4,8 @@ cxx_demo's mnv1_bench is built once per library (cxx_demo/build.sh --target arml
 build/arm_check/<library sha256 prefix>/) and run on the export's reference inputs with --input_file
 and --output_file. Nothing here is a speed figure: qemu emulates every instruction.
 """
+import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -76,3 +78,38 @@ def run_on_arm(library, nb_path, inputs, cpu, timeout_s=900):
     if output.size % inputs.shape[0]:
         raise CellFailed(f"{Path(nb_path).name} gave {output.size} outputs for {inputs.shape[0]} inputs")
     return output.reshape(inputs.shape[0], -1)
+
+
+# With GLOG_v=3 Paddle Lite names the kernel it picked for every op when it builds the program:
+#   "Found the attr '__@kernel_type_attr@__': conv2d/int8_out/4/2/1 for conv2d"  (op/alias/target/precision/layout)
+KERNEL_LINE = re.compile(r"kernel_type_attr@__': ([A-Za-z0-9_]+)/([A-Za-z0-9_]+)/(\d+)/(\d+)/(\d+) for ")
+PRECISIONS = {0: "unknown", 1: "fp32", 2: "int8", 3: "int32", 4: "any", 5: "fp16", 6: "bool", 7: "int64", 8: "int16"}
+COMPUTE_OPS = ("conv2d", "depthwise_conv2d", "fc", "matmul", "matmul_v2", "mul")
+
+
+def parse_kernels(log):
+    """{"conv2d/int8_out int8": count, ...} from a GLOG_v=3 log of Paddle Lite (pure)."""
+    picked = {}
+    for op, alias, _target, precision, _layout in KERNEL_LINE.findall(log):
+        key = f"{op}/{alias} {PRECISIONS.get(int(precision), precision)}"
+        picked[key] = picked.get(key, 0) + 1
+    return picked
+
+
+def int8_share(picked):
+    """(conv/fc kernels that are int8, all conv/fc kernels) of parse_kernels' answer (pure)."""
+    compute = {k: n for k, n in picked.items() if k.split("/")[0] in COMPUTE_OPS}
+    return sum(n for k, n in compute.items() if k.endswith(" int8")), sum(compute.values())
+
+
+def arm_kernels(library, nb_path, cpu, timeout_s=900):
+    """The kernels Paddle Lite's ARM library picks for a model, from its verbose log (one run, one input)."""
+    command = [*qemu_command(cpu), str(library.program), "--model", str(nb_path), "--warmup", "0", "--repeats", "1"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, preexec_fn=die_with_parent,
+                              env={**os.environ, "GLOG_v": "3"})
+    except subprocess.TimeoutExpired as exc:
+        raise CellFailed(f"{Path(nb_path).name} did not finish within {timeout_s} s under qemu") from exc
+    if done.returncode != 0:
+        raise CellFailed(f"{exit_reason(done.returncode)}: {failure_reason(done.stderr + done.stdout)}")
+    return parse_kernels(done.stderr)

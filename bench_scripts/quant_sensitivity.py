@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""`python bench_scripts/quant_sensitivity.py --model NAME`: which layers cost most in int8 (the command is lite.cli.quant_sensitivity; `--help` lists its options)."""
+import sys
+
+try:
+    from lite.cli.quant_sensitivity import main
+except ImportError as exc:  # not the project's Python: say how to get it, no traceback
+    sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
+
+if __name__ == "__main__":
+    sys.exit(main())

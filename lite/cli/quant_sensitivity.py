@@ -1,0 +1,133 @@
+"""Which layers cost most when quantized to int8: one post-training quantization per layer kept in FP32.
+
+For a converted model (its export must exist: python lite/opt_models.py --models NAME), quantizes the whole
+network once (the baseline), then once per quantizable layer with that layer kept in FP32, converts each for
+ARM and runs it on Paddle Lite's real ARM kernels under qemu-aarch64 on the export's reference inputs; the
+cosine of its logits with Paddle's FP32 logits, against the baseline's, says what keeping that layer in FP32
+buys. The layers that buy most are the ones to pass to `opt_models.py --variants int8_full
+--skip-quant-layers`. Writes RESULTS/quant_sensitivity_<model>.csv and .md.
+
+Slow: each layer is a quantization, a conversion and an emulated run (MobileNetV1_x0_25: about 10 s each).
+Example: python bench_scripts/quant_sensitivity.py --model MobileNetV1_x0_25 --lite-dir inference_lite_lib.armlinux.armv8
+"""
+import argparse
+import csv
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lite.cli.opt_models import add_calibration_arguments, calibration_of
+from lite.convert.conversion import post_train
+from lite.convert.export import load_reference_io, up_to_date_export
+from lite.convert.logits import agreement
+from lite.convert.opt import opt_command, run_opt
+from lite.convert.ptq import quantizable_layers
+from lite.errors import ToolkitError
+from lite.models.registry import get_model, model_names
+from lite.models.store import ModelStore
+from lite.models.weights import weights_source
+from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
+from lite.runtime.arm_library import FP16_CPU, default_lite_root
+from lite.util.edge import run_edge
+from lite.util.files import atomic_write_text
+
+COLUMNS = ("model", "kept_fp32", "cosine_mean", "cosine_gain", "top1_agreement", "int8_kernels", "seconds")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python bench_scripts/quant_sensitivity.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, choices=model_names())
+    parser.add_argument("--layers", help="only these layers, comma-separated (default: every quantizable one)")
+    parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the export (default: models)")
+    parser.add_argument("--results", default="results", help="where the report goes (default: results)")
+    parser.add_argument("--lite-dir", help="Paddle Lite ARM Linux library (default: ../shared/paddle_lite's)")
+    parser.add_argument("--arm-cpu", default=FP16_CPU, help=f"qemu CPU model (default: {FP16_CPU})")
+    add_calibration_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return run_edge(lambda: run(args))
+
+
+def cosine_mean(reference, logits):
+    import numpy as np
+    reference, logits = np.asarray(reference, "float64"), np.asarray(logits, "float64")
+    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(logits, axis=1)
+    return float(((reference * logits).sum(axis=1) / norms).mean())
+
+
+def run(args):
+    spec, store = get_model(args.model), ModelStore(args.models_dir)
+    exported = up_to_date_export(spec, weights_source(spec, None).origin, store)
+    if exported is None:
+        raise ToolkitError(f"no export of {args.model} in {args.models_dir}: run python lite/opt_models.py "
+                           f"--models {args.model} --out {args.models_dir}")
+    root = default_lite_root()
+    lite_dir = args.lite_dir or (root / "inference_lite_lib.armlinux.armv8" if root else None)
+    if not lite_dir:
+        raise ToolkitError("pass --lite-dir (Paddle Lite's ARM Linux library, inference_lite_lib.armlinux.armv8)")
+    library = prepare_library(lite_dir)
+    layers = quantizable_layers(exported.model_file, exported.params_file)
+    wanted = args.layers.split(",") if args.layers else layers
+    unknown = [name for name in wanted if name not in layers]
+    if unknown:
+        raise ToolkitError(f"--layers names {unknown[0]}, which is no quantizable layer (they are: {', '.join(layers)})")
+    inputs, reference = load_reference_io(exported.reference_io_file)
+    base = calibration_of(args)
+    rows, baseline = [], None
+    plan = [()] + [(name,) for name in wanted]
+    for index, kept in enumerate(plan, 1):
+        started = time.monotonic()
+        calibration = type(base)(**{**base.__dict__, "skip_layers": tuple(base.skip_layers) + kept})
+        with tempfile.TemporaryDirectory(prefix="sensitivity-") as scratch:
+            scratch = Path(scratch)
+            model_file, params_file, _ = post_train(exported, calibration, scratch, say=lambda text: None)
+            nb = scratch / "model"
+            run_opt(opt_command(model_file, params_file, "arm", "int8_full", nb), args.model)
+            if not nb.with_suffix(".nb").is_file():
+                raise ToolkitError(f"paddle_lite_opt wrote nothing for {args.model} with {kept or 'every layer'} in int8")
+            logits = run_on_arm(library, nb.with_suffix(".nb"), inputs, args.arm_cpu)
+            kernels = int8_share(arm_kernels(library, nb.with_suffix(".nb"), args.arm_cpu))
+        cosine = cosine_mean(reference, logits)
+        baseline = cosine if baseline is None else baseline
+        row = {"model": args.model, "kept_fp32": kept[0] if kept else "(none: every layer int8)",
+               "cosine_mean": round(cosine, 6), "cosine_gain": round(cosine - baseline, 6),
+               "top1_agreement": agreement(reference, logits)["top1"], "int8_kernels": f"{kernels[0]}/{kernels[1]}",
+               "seconds": round(time.monotonic() - started, 1)}
+        rows.append(row)
+        print(f"[{index}/{len(plan)}] {row['kept_fp32']}: cosine {cosine:.5f} ({row['cosine_gain']:+.5f}), "
+              f"int8 kernels {row['int8_kernels']} ({row['seconds']} s)", flush=True)
+    ranked = [rows[0]] + sorted(rows[1:], key=lambda r: -r["cosine_gain"])
+    paths = write_report(Path(args.results), args.model, ranked, base)
+    print("wrote " + ", ".join(map(str, paths)))
+    return 0
+
+
+def write_report(results, model, rows, calibration):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    lines = [f"# int8 sensitivity of {model}", "",
+             f"Post-training quantization ({calibration.algo}, {calibration.weight_quant} weights, "
+             f"{'synthetic images' if not calibration.data else calibration.data}, {calibration.samples} samples) with "
+             "one layer at a time kept in FP32, run on Paddle Lite's ARM kernels under qemu on the export's reference "
+             "inputs; cosine: mean cosine of the logits with Paddle's FP32 logits; gain: against every layer in int8. "
+             "Most useful first; pass the top ones to `opt_models.py --variants int8_full --skip-quant-layers`.", "",
+             "| Kept in FP32 | Cosine | Gain | Top-1 agreement | int8 kernels |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r['kept_fp32']} | {r['cosine_mean']:.5f} | {r['cosine_gain']:+.5f} | {r['top1_agreement']:.2f} "
+              f"| {r['int8_kernels']} |" for r in rows]
+    results.mkdir(parents=True, exist_ok=True)
+    paths = [results / f"quant_sensitivity_{model}.csv", results / f"quant_sensitivity_{model}.md"]
+    atomic_write_text(paths[0], out.getvalue())
+    atomic_write_text(paths[1], "\n".join(lines) + "\n")
+    return paths
+
+
+if __name__ == "__main__":
+    sys.exit(main())

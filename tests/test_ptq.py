@@ -1,0 +1,119 @@
+"""int8_full: post-training static quantization (Paddle's PostTrainingQuantization) then paddle_lite_opt for
+ARM, checked on Paddle Lite's REAL ARM kernels under qemu (their log says which kernels ran), the calibration
+set's rules, the per-layer sensitivity command, and the published int8 figure beside it in the tables."""
+import csv
+import json
+
+import pytest
+
+from conftest import run_cli
+from lite.convert.logits import ARM_CHECK_THRESHOLDS
+from lite.models.registry import get_model
+from lite.runtime.arm_check import int8_share, parse_kernels
+from test_accuracy import make_images
+
+MODEL = "MobileNetV1_x0_25"
+
+
+@pytest.fixture(scope="module")
+def full_int8(converted, paddle_lite_arm, tmp_path_factory):
+    """MODEL as int8_full for arm (synthetic calibration), checked on the real ARM kernels."""
+    results = tmp_path_factory.mktemp("ptq-results")
+    done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants", "fp32,int8_full",
+                   "--out", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
+                   paddle_lite_arm["fp32"])
+    return done, results, converted["models"]
+
+
+def test_the_quantized_model_is_small_and_runs_on_int8_kernels(full_int8):
+    done, results, models = full_int8
+    assert done.returncode == 0, done.stdout + done.stderr
+    nb, fp32 = models / "arm" / f"{MODEL}_int8_full.nb", models / "arm" / f"{MODEL}.nb"
+    assert nb.stat().st_size < 0.4 * fp32.stat().st_size  # weights in int8, not FP32
+    manifest = json.loads(nb.with_suffix(".json").read_text())
+    calibration = manifest["calibration"]
+    assert calibration["origin"] == "synthetic: 32 images" and calibration["algo"] == "abs_max"
+    assert calibration["weight_quant"] == "channel_wise_abs_max" and calibration["ptq_seconds"] > 0
+    # The x86 runtime cannot run it (NaN logits seen): it is skipped with the reason, not converted.
+    assert f"skipped {MODEL} x86 int8_full: paddlelite 2.13rc0's x86 runtime" in done.stdout
+    assert not (models / "x86" / f"{MODEL}_int8_full.nb").exists()
+    with open(results / "arm_check.csv") as f:
+        row = next(r for r in csv.DictReader(f) if r["variant"] == "int8_full")
+    assert row["result"] == "pass" and row["int8_kernels"] == "28/28"  # every conv and the fc on int8 kernels
+    limits = ARM_CHECK_THRESHOLDS["int8_full"]
+    assert float(row["cosine_min"]) >= limits["cosine_min"] and float(row["max_rel_diff"]) <= limits["max_rel_diff"]
+    models_md = (results / "models.md").read_text()
+    assert "calibrated on synthetic: 32 images" in models_md
+
+
+def test_kernel_log_parsing():
+    log = ("[3 ...] Found the attr '__@kernel_type_attr@__': conv2d/int8_out/4/2/1 for conv2d\n"
+           "[3 ...] Found the attr '__@kernel_type_attr@__': depthwise_conv2d/fp32_out/4/1/1 for depthwise_conv2d\n"
+           "[3 ...] Found the attr '__@kernel_type_attr@__': pool2d/def/4/1/1 for pool2d\n")
+    picked = parse_kernels(log)
+    assert picked == {"conv2d/int8_out int8": 1, "depthwise_conv2d/fp32_out fp32": 1, "pool2d/def fp32": 1}
+    assert int8_share(picked) == (1, 2)
+
+
+def test_layers_kept_in_fp32_leave_int8_kernels_and_the_sensitivity_command_ranks_them(full_int8, paddle_lite_arm,
+                                                                                      tmp_path):
+    _done, _results, models = full_int8
+    done = run_cli("bench_scripts/quant_sensitivity.py", "--model", MODEL, "--models-dir", models, "--results",
+                   tmp_path, "--lite-dir", paddle_lite_arm["fp32"], "--layers", "conv2d_0.w_0,linear_0.w_0",
+                   "--calib-samples", "8")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(tmp_path / f"quant_sensitivity_{MODEL}.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["kept_fp32"].startswith("(none") and rows[0]["int8_kernels"] == "28/28"
+    assert {r["kept_fp32"] for r in rows[1:]} == {"conv2d_0.w_0", "linear_0.w_0"}
+    assert all(r["int8_kernels"] == "27/28" for r in rows[1:])  # the kept layer really ran in FP32
+    gains = [float(r["cosine_gain"]) for r in rows[1:]]
+    assert gains == sorted(gains, reverse=True)
+    bad = run_cli("bench_scripts/quant_sensitivity.py", "--model", MODEL, "--models-dir", models, "--layers", "nope")
+    assert bad.returncode == 2 and "no quantizable layer" in bad.stderr
+
+
+@pytest.mark.parametrize("case", ["empty", "corrupt", "unknown layer"])
+def test_bad_calibration_is_one_line(converted, tmp_path, case):
+    data = tmp_path / "calib"
+    (data / "n01").mkdir(parents=True)
+    extra = []
+    if case == "corrupt":
+        (data / "n01" / "a.jpg").write_bytes(b"\xff\xd8 broken")
+        (data / "n01" / "b.png").write_text("not a png")
+    if case == "unknown layer":
+        make_images(data / "n01", 2)
+        extra = ["--skip-quant-layers", "conv2d_99.w_0"]
+    done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full", "--out",
+                   tmp_path / "models", "--results", tmp_path / "r", "--calib-data", data, *extra)
+    message = {"empty": "holds no image", "corrupt": "none of its 2 files could be read as an image",
+               "unknown layer": "conv2d_99.w_0, which is no quantizable layer"}[case]
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_model_is_never_graded_on_its_own_calibration_images(converted, tmp_path):
+    data = tmp_path / "images"
+    make_images(data / "n00", 3)
+    models = tmp_path / "models"
+    converted_again = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants",
+                              "fp32,int8_full", "--out", models, "--results", tmp_path / "r", "--calib-data", data,
+                              "--calib-samples", "3")
+    assert converted_again.returncode == 0, converted_again.stderr
+    manifest = json.loads((models / "arm" / f"{MODEL}_int8_full.json").read_text())
+    assert manifest["calibration"]["origin"].endswith("(class folders): 3 images")
+    assert len(manifest["calibration"]["image_sha256"]) == 3
+    done = run_cli("bench_scripts/eval_accuracy.py", "--data", data, "--models", MODEL, "--variants", "int8_full",
+                   "--models-dir", models, "--results", tmp_path / "r", "--no-cache")
+    assert done.returncode == 2 and "3 of these images calibrated MobileNetV1_x0_25 int8_full" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_int8_full_stands_beside_paddle_lites_published_int8_figures():
+    from lite.models.registry import LITE_INT8_TABLE, REFERENCE_DIR
+    with open(REFERENCE_DIR / LITE_INT8_TABLE) as f:  # Paddle Lite's own benchmark page, as copied
+        published = {int(r["threads"]): float(r["latency_ms"]) for r in csv.DictReader(f)
+                     if (r["precision"], r["abi"]) == ("int8", "armv8")}
+    spec = get_model("MobileNetV1")
+    assert {t: spec.published_sd855_ms(t, "int8_full") for t in (1, 2, 4)} == published
+    assert spec.published_sd855_ms(1) == spec.published["sd855_ms_bs1_threads1"]  # FP32 stays PaddleClas's
+    assert get_model("MobileNetV1_x0_25").published_sd855_ms(1, "int8_full") is None  # Paddle Lite has no row
