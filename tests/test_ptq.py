@@ -117,3 +117,18 @@ def test_int8_full_stands_beside_paddle_lites_published_int8_figures():
     assert {t: spec.published_sd855_ms(t, "int8_full") for t in (1, 2, 4)} == published
     assert spec.published_sd855_ms(1) == spec.published["sd855_ms_bs1_threads1"]  # FP32 stays PaddleClas's
     assert get_model("MobileNetV1_x0_25").published_sd855_ms(1, "int8_full") is None  # Paddle Lite has no row
+
+
+def test_the_accuracy_evaluation_grades_int8_full_on_arm_kernels(full_int8, paddle_lite_arm, tmp_path):
+    _done, _results, models = full_int8
+    make_images(tmp_path / "data" / "n00", 3, seed=4)
+    done = run_cli("bench_scripts/eval_accuracy.py", "--data", tmp_path / "data", "--models", MODEL, "--variants",
+                   "int8_full", "--models-dir", models, "--results", tmp_path / "r", "--no-cache", "--lite-dir",
+                   paddle_lite_arm["fp32"], timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(tmp_path / "r" / "host" / "accuracy.csv") as f:
+        row = next(r for r in csv.DictReader(f) if r["variant"] == "int8_full")
+    assert row["runtime"] == "arm-qemu" and row["images"] == "3" and row["calibration"].startswith("synthetic: 32")
+    assert float(row["cosine_with_fp32"]) > ARM_CHECK_THRESHOLDS["int8_full"]["cosine_min"]
+    assert "Calibrated (post-training quantization): MobileNetV1_x0_25 int8_full on synthetic" in (
+        tmp_path / "r" / "host" / "accuracy.md").read_text()

@@ -24,6 +24,7 @@ class Job:
     weights_origin: str
     nb_sha256: str
     library: str = "fp32"  # which Paddle Lite build runs the variant (fp16 needs the FP16 one)
+    calibration: str = ""  # int8_full: what it was calibrated on
 
 
 @dataclass
@@ -108,7 +109,7 @@ def eta_text(done, total, elapsed_s):
 
 def job_fields(job):
     return {"model": job.model, "variant": job.variant, "runtime": job.runtime.name, "runtime_about": job.runtime.about,
-            "weights_origin": job.weights_origin, "nb_sha256": job.nb_sha256,
+            "weights_origin": job.weights_origin, "nb_sha256": job.nb_sha256, "calibration": job.calibration,
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from lite.models.image_sets import read_dataset
 from lite.accuracy.evaluate import Job, evaluate
 from lite.accuracy.inputs import DEFAULT_CACHE, InputCache, Settings
+from lite.convert.ptq import calibration_text
 from lite.cli.args import add_device_arguments, comma_list, counting, device_folder
 from lite.errors import ToolkitError
 from lite.models.labels import parse_labels
@@ -134,8 +135,9 @@ def make_jobs(args, store, runtimes, machine=None):
                 raise ToolkitError(f"no converted model {path}; make it with: "
                                    f"{store.remake_command(spec.name, target, variant)}")
             manifest = read_json(store.nb_manifest(target, spec.name, variant)) or {}
+            calibration = calibration_text(manifest["calibration"]) if manifest.get("calibration") else ""
             jobs.append(Job(spec.name, variant, runtime, path, manifest.get("weights_origin", "unknown"),
-                            manifest.get("nb_sha256") or sha256_file(path), get_variant(variant).library))
+                            manifest.get("nb_sha256") or sha256_file(path), get_variant(variant).library, calibration))
     return jobs
 
 

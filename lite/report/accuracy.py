@@ -13,7 +13,7 @@ from lite.util.files import atomic_write_text
 COLUMNS = ("model", "variant", "runtime", "weights_origin", "images", "top1", "top1_ci95_low", "top1_ci95_high",
            "top5", "top5_ci95_low", "top5_ci95_high", "top1_agreement_with_fp32", "cosine_with_fp32",
            "unreadable_images", "data", "runtime_about", "nb_sha256", "seconds", "images_per_s", "measured_at",
-           "error")
+           "error", "calibration")
 NUMBERS = {"images": int, "top1": float, "top1_ci95_low": float, "top1_ci95_high": float, "top5": float,
            "top5_ci95_low": float, "top5_ci95_high": float, "top1_agreement_with_fp32": float,
            "cosine_with_fp32": float, "unreadable_images": int, "seconds": float, "images_per_s": float}
@@ -98,6 +98,10 @@ def to_markdown(rows, unreadable=(), note=None, examples=()):
             f"| {_number(r['cosine_with_fp32'], '{:.5f}')} | {_number(r['images_per_s'], '{:g}')} |")
     runtimes = sorted({(r["runtime"], r["runtime_about"]) for r in rows if r.get("runtime_about")})
     lines += ["", "Runtimes: " + "; ".join(f"`{name}`: {about}" for name, about in runtimes) + "."]
+    calibrated = sorted({(r["model"], r["variant"], r["calibration"]) for r in rows if r.get("calibration")})
+    if calibrated:
+        lines.append("Calibrated (post-training quantization): " + "; ".join(
+            f"{model} {variant} on {text}" for model, variant, text in calibrated) + ".")
     datas = sorted({r["data"] for r in rows if r.get("data")})
     if datas:
         lines.append("Data: " + "; ".join(datas) + ".")
