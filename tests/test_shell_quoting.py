@@ -18,7 +18,7 @@ from lite.devices.sync import sync_files
 from lite.errors import CellFailed, DeviceTimeout
 
 HOSTILE = "it's; touch pwned1 $(touch pwned2) `touch pwned3` \"q\" & | > < * ~ {a,b} #"
-RECORDED = ("mnv1_bench", "benchmark_bin", "python3", "pkill", "getprop", "df", "sha256sum", "mkdir", "chmod", "pm",
+RECORDED = ("mnv1_bench", "mnv1_classify", "benchmark_bin", "python3", "pkill", "getprop", "df", "sha256sum", "mkdir", "chmod", "pm",
             "am", "rm")
 
 
@@ -93,6 +93,23 @@ def test_runner_commands_pass_hostile_paths_whole(device, tmp_path, runner_class
     assert nothing_ran(device)
 
 
+def test_the_accuracy_evaluation_on_a_phone_passes_hostile_paths_whole(device, tmp_path):
+    from lite.accuracy.runtimes import DeviceRuntime
+    workdir = str(device.root / HOSTILE)
+    runtime = DeviceRuntime(device, workdir, tmp_path, power_mode=HOSTILE)
+    program = Path(workdir) / "bin" / "mnv1_classify"
+    program.parent.mkdir(parents=True, exist_ok=True)
+    program.write_text((device.stubs / "mnv1_classify").read_text())
+    program.chmod(0o755)
+    model, listed, answers = (f"{workdir}/models/{HOSTILE}.nb", f"{workdir}/accuracy/{HOSTILE}/list.txt",
+                              f"{workdir}/accuracy/{HOSTILE}/answers.jsonl")
+    device.shell(runtime.classify_command(model, listed, answers))
+    (name, args), = device.calls()
+    assert name == "mnv1_classify" and args == ["--model", model, "--inputs", listed, "--output", answers, "--topk", "5",
+                                                "--threads", "1", "--power_mode", HOSTILE]
+    assert nothing_ran(device)
+
+
 def test_the_kill_after_a_timeout_quotes_its_pattern(device, tmp_path):
     runner = CxxRunner(device, str(device.root / HOSTILE), {"cpu_features": None}, 60, tmp_path)
     device.hang_on = "--model"
@@ -155,6 +172,7 @@ def test_every_device_command_builder_is_covered_here():
     package = Path(lite.__file__).parent
     builders = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
                       if ".shell(" in p.read_text() or ".check(" in p.read_text())
-    assert builders == ["app/android_install.py", "bench/device_runners.py", "devices/adb_shell.py", "devices/base.py",
+    assert builders == ["accuracy/runtimes.py", "app/android_install.py", "bench/device_runners.py",
+                        "devices/adb_shell.py", "devices/base.py",
                         "devices/facts.py", "devices/sync.py"], builders
     assert q(HOSTILE) == shlex.quote(HOSTILE)

@@ -128,6 +128,13 @@ class DeviceRuntime:
         self._pushed = paths
         return paths
 
+    def classify_command(self, remote_model, list_file, output_file):
+        """The one device command of a model's evaluation; every path quoted (pure)."""
+        q = shlex.quote
+        return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(self.workdir + '/lib')} "
+                f"{q(self.workdir + '/bin/mnv1_classify')} --model {q(remote_model)} --inputs {q(list_file)} "
+                f"--output {q(output_file)} --topk 5 --threads {int(self.threads)} --power_mode {q(self.power_mode)}")
+
     def run(self, nb_path, inputs, say=print, variant_library=None):
         from lite.devices.sync import sync_files
         inputs = list(inputs)
@@ -135,16 +142,12 @@ class DeviceRuntime:
         remote_model = f"{self.workdir}/models/{Path(nb_path).name}"
         sync_files(self.device, {remote_model: Path(nb_path)}, say=lambda text: None)
         wanted = [paths[index] for index, _ in inputs]
-        q = shlex.quote
         list_file, output_file = f"{self.inputs_dir}/list.txt", f"{self.inputs_dir}/answers.jsonl"
         with tempfile.TemporaryDirectory() as scratch:
             local_list = Path(scratch) / "list.txt"
             local_list.write_text("\n".join(wanted) + "\n")
             self.device.push(local_list, list_file)
-            command = (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(self.workdir + '/lib')} "
-                       f"{q(self.workdir + '/bin/mnv1_classify')} --model {q(remote_model)} --inputs {q(list_file)} "
-                       f"--output {q(output_file)} --topk 5 --threads {int(self.threads)} "
-                       f"--power_mode {q(self.power_mode)}")
+            command = self.classify_command(remote_model, list_file, output_file)
             say(f"    one mnv1_classify process over {len(wanted)} inputs on the device ...")
             self.device.check(command, timeout_s=self.timeout_s, what="mnv1_classify --inputs")
             local_answers = Path(scratch) / "answers.jsonl"
