@@ -132,3 +132,23 @@ def test_the_accuracy_evaluation_grades_int8_full_on_arm_kernels(full_int8, padd
     assert float(row["cosine_with_fp32"]) > ARM_CHECK_THRESHOLDS["int8_full"]["cosine_min"]
     assert "Calibrated (post-training quantization): MobileNetV1_x0_25 int8_full on synthetic" in (
         tmp_path / "r" / "host" / "accuracy.md").read_text()
+
+
+def test_a_snapdragon_855_latency_table_sets_the_published_int8_figure_beside_int8_full(tmp_path):
+    from lite.bench.cells import CellOptions
+    from lite.bench.results import CellResult, Measurement, RoundResult, load_results, write_result
+    from lite.report.latency import latency_rows, to_markdown
+    machine = {"device": "sd855", "soc": "SM8150", "board_platform": "msmnile", "model_name": "phone"}
+    for variant in ("fp32", "int8_full"):
+        cell = CellOptions("MobileNetV1", variant, "arm", 1, "high", 1, 3)
+        model_file = {"file": "m.nb", "sha256": "0" * 64, "storage_bytes": 1,
+                      "calibration": "synthetic: 32 images, abs_max, channel_wise_abs_max weights"}
+        write_result(tmp_path, CellResult(cell=cell, status="ok", runner="cxx", model_file=model_file, machine=machine,
+                                          rounds=(RoundResult(1, Measurement((10.0, 10.0, 10.0))),)))
+    results = load_results(tmp_path).results
+    markdown = to_markdown(latency_rows(results), [1], machine, results)
+    spec = get_model("MobileNetV1")
+    rows = {line.split("|")[2].strip(): line for line in markdown.splitlines() if line.startswith("| MobileNetV1 |")}
+    assert f"| {spec.published_sd855_ms(1, 'int8_full')} |" in rows["int8_full"]
+    assert f"| {spec.published_sd855_ms(1)} |" in rows["fp32"]
+    assert "int8_full (weights and activations in int8" in markdown and "synthetic: 32 images" in markdown
