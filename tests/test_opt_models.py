@@ -194,6 +194,16 @@ def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_pa
     assert head[2:18] == b"v2.13-rc".ljust(16, b"\0")
 
 
+def test_a_model_exported_alone_is_the_one_exported_after_others(converted, tmp_path):
+    # `converted` exported every model in one process, MobileNetV1 after three others: Paddle's parameter
+    # names come from process-wide counters, so without a name scope per export its files differed.
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1", "--targets", "x86", "--out", tmp_path / "m",
+                   "--results", tmp_path / "r")
+    assert done.returncode == 0, done.stderr
+    alone = json.loads((tmp_path / "m" / "x86" / "MobileNetV1.json").read_text())["nb_sha256"]
+    assert alone == json.loads((converted["models"] / "x86" / "MobileNetV1.json").read_text())["nb_sha256"]
+
+
 def test_the_size_report_updates_what_it_measured_and_keeps_the_other_rows(converted, tmp_path):
     from lite.models.registry import get_model
     from lite.models.store import manifest_of

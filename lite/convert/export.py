@@ -79,13 +79,17 @@ def export_model(spec, source, store):
     from lite.models.factory import create_model
 
     weights_origin = source.origin
-    network = create_model(spec.name, source)
     folder = store.export_dir(spec.name)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(folder.parent, spec.name)
     try:
-        paddle.jit.save(network, str(staging / Path(store_layout.MODEL_FILE).stem),
-                        input_spec=[InputSpec(list(spec.input_shape), "float32", "x")])
+        # Paddle names parameters from process-wide counters: without a fresh name scope per model, the
+        # third model exported by one command had conv2d_81.w_0 where an export of it alone has conv2d_0.w_0,
+        # so its files (and the layer names --skip-quant-layers takes) depended on what was exported before.
+        with paddle.utils.unique_name.guard():
+            network = create_model(spec.name, source)
+            paddle.jit.save(network, str(staging / Path(store_layout.MODEL_FILE).stem),
+                            input_spec=[InputSpec(list(spec.input_shape), "float32", "x")])
         image = synthetic_images(REFERENCE_INPUT_SEED, REFERENCE_INPUTS, spec.input_shape, spec.preprocess)
         with paddle.no_grad():
             logits = network(paddle.to_tensor(image)).numpy()
