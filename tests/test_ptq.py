@@ -95,9 +95,8 @@ def test_a_model_is_never_graded_on_its_own_calibration_images(converted, tmp_pa
     data = tmp_path / "images"
     make_images(data / "n00", 3)
     models = tmp_path / "models"
-    converted_again = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants",
-                              "fp32,int8_full", "--out", models, "--results", tmp_path / "r", "--calib-data", data,
-                              "--calib-samples", "3")
+    converted_again = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full",
+                              "--out", models, "--results", tmp_path / "r", "--calib-data", data, "--calib-samples", "3")
     assert converted_again.returncode == 0, converted_again.stderr
     manifest = json.loads((models / "arm" / f"{MODEL}_int8_full.json").read_text())
     assert manifest["calibration"]["origin"].endswith("(class folders): 3 images")
