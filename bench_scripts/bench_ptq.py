@@ -17,10 +17,8 @@ import time
 from pathlib import Path
 
 try:
-    import numpy as np
-
     from lite.convert.export import load_reference_io
-    from lite.convert.logits import agreement
+    from lite.convert.logits import agreement, mean_cosine
     from lite.models.store import ModelStore
     from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
     from lite.runtime.arm_library import FP16_CPU, default_lite_root
@@ -50,11 +48,9 @@ def figures(store, library, name):
     reference, fp32_s = timed_run(library, fp32, inputs)
     logits, int8_s = timed_run(library, int8, inputs)
     metrics = agreement(reference, logits)
-    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(logits, axis=1)
-    cosine_mean = float(((reference * logits).sum(axis=1) / norms).mean())
     kernels = int8_share(arm_kernels(library, int8, FP16_CPU))
     manifest = json.loads(int8.with_suffix(".json").read_text())
-    return {"size": int8.stat().st_size / fp32.stat().st_size, "cosine": cosine_mean, "top1": metrics["top1"],
+    return {"size": int8.stat().st_size / fp32.stat().st_size, "cosine": mean_cosine(reference, logits), "top1": metrics["top1"],
             "kernels": kernels, "ptq_s": manifest["calibration"]["ptq_seconds"], "ratio": int8_s / fp32_s,
             "inputs": len(inputs)}
 

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 import numpy as np
 
 from lite.accuracy.inputs import load_ahead
-from lite.accuracy.metrics import mean_cosine, summarize, top_indices
+from lite.accuracy.metrics import summarize
+from lite.convert.logits import mean_cosine, top_indices
 from lite.errors import CellFailed, ToolkitError
 
 
@@ -33,12 +34,6 @@ class Evaluation:
     unreadable: dict = field(default_factory=dict)  # {relative path: why}
     failed: int = 0
     predictions: dict = field(default_factory=dict)  # {(model, variant): (indices, top-5)} for the report
-
-
-def _answers(job, inputs, say):
-    if job.runtime.name == "host-x86":
-        return job.runtime.run(job.nb_path, inputs, say)
-    return job.runtime.run(job.nb_path, inputs, say, variant_library=job.library)
 
 
 def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, progress_every_s=10.0):
@@ -65,7 +60,7 @@ def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, p
         say(f"[{number}/{len(jobs)}] {job.model} {job.variant} on {job.runtime.about}: {len(indices)} images ...")
         started = clock()
         try:
-            answers = _answers(job, inputs(), say)
+            answers = job.runtime.run(job.nb_path, inputs(), say, variant_library=job.library)
         except (CellFailed, ToolkitError) as exc:
             say(f"[{number}/{len(jobs)}] {job.model} {job.variant}: FAILED: {exc}")
             result.rows.append(failed_row(job, str(exc)))

@@ -24,21 +24,6 @@ def topk_hits(topk, labels):
     return int((topk[:, 0] == labels).sum()), int((topk[:, :5] == labels[:, None]).any(axis=1).sum())
 
 
-def top_indices(logits, k=5):
-    """Top-k class indices per row, ties broken by the lower index (as the demos do)."""
-    logits = np.asarray(logits)
-    order = np.lexsort((np.broadcast_to(np.arange(logits.shape[1]), logits.shape), -logits), axis=1)
-    return order[:, :k]
-
-
-def mean_cosine(reference, got):
-    """Mean per-input cosine similarity of two N x classes logit arrays."""
-    reference, got = np.asarray(reference, np.float64), np.asarray(got, np.float64)
-    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(got, axis=1)
-    cosines = np.where(norms > 0, (reference * got).sum(axis=1) / np.where(norms > 0, norms, 1), 0.0)
-    return float(cosines.mean())
-
-
 def summarize(topk, labels, reference_top1=None, cosine=None):
     """The accuracy row's numbers: images, Top-1/Top-5 with intervals, agreement with FP32's top-1."""
     total = len(labels)

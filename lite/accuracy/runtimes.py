@@ -1,5 +1,7 @@
 """Where a variant is evaluated. Each runtime takes the prepared inputs ((index, tensor) in order) and
 returns its answers for them: logits (N x classes) where it has them, else the top-5 class indices.
+Every runtime's `run(nb_path, inputs, say, variant_library)`; `variant_library` says which Paddle Lite
+build the variant needs (fp16 needs the FP16 one), which only the ARM runtime has a choice of.
 
 host   FP32 on this host's real Paddle Lite x86 runtime, one input at a time, in this process
 arm    Paddle Lite's real ARM kernels under qemu-aarch64 (mnv1_bench --input_file, a batch of inputs per
@@ -20,17 +22,16 @@ from lite.errors import CellFailed, ToolkitError
 from lite.util.units import MIB
 
 
-
-
 class HostRuntime:
     name = "host-x86"
     about = "Paddle Lite x86 runtime on this host"
+    target = "x86"  # which converted models it runs
     gives_logits = True
 
     def __init__(self, threads=1):
         self.threads = threads
 
-    def run(self, nb_path, inputs, say=print):
+    def run(self, nb_path, inputs, say=print, variant_library="fp32"):
         from lite.runtime.host_predictor import HostPredictor
         predictor = HostPredictor(nb_path, self.threads)
         return np.stack([predictor.infer(tensor).reshape(-1) for _index, tensor in inputs])
@@ -38,6 +39,7 @@ class HostRuntime:
 
 class ArmQemuRuntime:
     name = "arm-qemu"
+    target = "arm"
     gives_logits = True
 
     def __init__(self, libraries, cpu, batch=16, jobs=2, progress_every_s=10.0):
@@ -97,8 +99,9 @@ class DeviceRuntime:
     gives_logits = False
 
     def __init__(self, device, workdir, build_dir, threads=1, power_mode="high", settings_key="inputs",
-                 timeout_s=3600):
+                 timeout_s=3600, target="arm"):
         self.device, self.workdir, self.build_dir = device, workdir.rstrip("/"), Path(build_dir)
+        self.target = target  # the converted models its ABI runs (lite.devices.facts.model_target_for)
         self.threads, self.power_mode, self.timeout_s = threads, power_mode, timeout_s
         self.inputs_dir = f"{self.workdir}/accuracy/{settings_key}"
         self.about = f"mnv1_classify (batch mode) on {device.description}"

@@ -2,8 +2,8 @@
 
 A worker is a thread: its time goes to waiting on its device (adb commands, the benchmark running on
 the phone), so threads of one process are enough, and the push gate and the progress board are plain
-shared objects. `work(target, report)` does everything for one device and returns what it made;
-`report` is the device's handle on the board.
+shared objects. `work(serial, board)` does everything for one device and returns what it made,
+telling the board (FleetBoard) where it is.
 """
 import threading
 import time

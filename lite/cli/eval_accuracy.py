@@ -104,32 +104,23 @@ def arm_runtime(args):
 def device_runtime(args, settings, stack):
     from lite.accuracy.runtimes import DeviceRuntime
     from lite.cli.run_sd855 import BUILDS, result_folder
-    from lite.devices.facts import describe_device
+    from lite.devices.facts import describe_device, model_target_for
     from lite.devices.select import open_device
     device = stack.enter_context(open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server))
     machine = describe_device(device)
     build = Path(args.build_dir or f"build/cxx_demo/{BUILDS.get((machine['kind'], machine['abi']), 'unknown')}")
     folder = result_folder(args.results, machine, args.name)
     return DeviceRuntime(device, args.device_dir or device.default_workdir, build, args.threads,
-                         settings_key=settings.key()), machine, folder
+                         settings_key=settings.key(), target=model_target_for(machine["abi"])), folder
 
 
-def target_of(runtime, machine=None):
-    if runtime.name == "host-x86":
-        return "x86"
-    if runtime.name == "arm-qemu":
-        return "arm"
-    from lite.devices.facts import model_target_for
-    return model_target_for(machine["abi"])
-
-
-def make_jobs(args, store, runtimes, machine=None):
+def make_jobs(args, store, runtimes):
     variants = ["fp32"] + [v for v in args.variants if v != "fp32"]
     jobs = []
     for spec in select_models(args.models):
         for variant in variants:
             runtime = runtimes["fp32" if variant == "fp32" else "other"]
-            target = target_of(runtime, machine)
+            target = runtime.target
             path = store.nb_file(target, spec.name, variant)
             if not path.is_file():
                 raise ToolkitError(f"no converted model {path}; make it with: "
@@ -160,9 +151,9 @@ def run(args):
     if dataset.note:
         print(f"note: {dataset.note}")
     with ExitStack() as stack:
-        machine, folder = None, Path(args.results) / (args.name or "host")
+        folder = Path(args.results) / (args.name or "host")
         if args.runtime == "device":
-            device, machine, folder = device_runtime(args, settings, stack)
+            device, folder = device_runtime(args, settings, stack)
             runtimes = {"fp32": device, "other": device}
         elif args.runtime == "arm":
             arm = arm_runtime(args)
@@ -176,7 +167,7 @@ def run(args):
                 raise ToolkitError("this host's x86 runtime runs FP32 only here: use --runtime auto or arm for "
                                    "int8, int16 and fp16")
             runtimes = {"fp32": host, "other": other}
-        jobs = make_jobs(args, store, runtimes, machine)
+        jobs = make_jobs(args, store, runtimes)
         result = evaluate(dataset, jobs, cache, workers=args.workers)
     data = f"{dataset.layout} under {dataset.root}" + (f", first {args.limit}" if args.limit else "")
     flat = [csv_row(row, data, len(result.unreadable)) for row in result.rows]
@@ -195,7 +186,6 @@ def run(args):
 def refuse_calibration_images(dataset, manifests):
     """A model calibrated on some of these images would be graded on what it was fitted to: one line.
     `manifests`: {"<model> <variant>": its .nb manifest (or None)} of the post-training variants asked for."""
-    import hashlib
     calibrated = {}
     for name, manifest in manifests.items():
         hashes = set(((manifest or {}).get("calibration") or {}).get("image_sha256") or ())
@@ -206,7 +196,7 @@ def refuse_calibration_images(dataset, manifests):
     seen = {}
     for relative, _label in dataset.items:
         try:
-            seen[hashlib.sha256((dataset.root / relative).read_bytes()).hexdigest()] = relative
+            seen[sha256_file(dataset.root / relative)] = relative
         except OSError:
             continue
     for name, hashes in calibrated.items():

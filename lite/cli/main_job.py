@@ -6,22 +6,19 @@ With a phone attached (the adb program is on PATH and `adb devices` lists a read
 parallel); otherwise `run_host.py --threads 1,2,4` on this host with the real Paddle Lite x86 runtime.
 Extra arguments are passed on to the chosen command.
 """
-import shutil
 import subprocess
 import sys
 
-from lite.devices.adb_program import parse_devices
+from lite.devices.adb_program import AdbServer
+from lite.errors import DeviceError
 
 
 def attached_phones():
-    """The serials `adb devices` lists as ready (none without the adb program)."""
-    if not shutil.which("adb"):
-        return []
+    """The serials `adb devices` lists as ready (none without the adb program or an answering server)."""
     try:
-        listing = subprocess.run(["adb", "devices"], capture_output=True, text=True, timeout=30).stdout
-    except (subprocess.TimeoutExpired, OSError):
+        return [serial for serial, state in AdbServer().devices() if state == "device"]
+    except (DeviceError, OSError):
         return []
-    return [serial for serial, state in parse_devices(listing) if state == "device"]
 
 
 def bench_command(phones, args):

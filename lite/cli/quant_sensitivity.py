@@ -7,7 +7,7 @@ cosine of its logits with Paddle's FP32 logits, against the baseline's, says wha
 buys. The layers that buy most are the ones to pass to `opt_models.py --variants int8_full
 --skip-quant-layers`. Writes RESULTS/quant_sensitivity_<model>.csv and .md.
 
-Slow: each layer is a quantization, a conversion and an emulated run (MobileNetV1_x0_25: about 10 s each).
+Slow: each layer is a quantization, a conversion and two emulated runs (MobileNetV1_x0_25: 7-9 s each here).
 Example: python bench_scripts/quant_sensitivity.py --model MobileNetV1_x0_25 --lite-dir inference_lite_lib.armlinux.armv8
 """
 import argparse
@@ -16,12 +16,13 @@ import io
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from lite.cli.opt_models import add_calibration_arguments, calibration_of
 from lite.convert.conversion import post_train
 from lite.convert.export import load_reference_io, up_to_date_export
-from lite.convert.logits import agreement
+from lite.convert.logits import agreement, mean_cosine
 from lite.convert.opt import opt_command, run_opt
 from lite.convert.ptq import quantizable_layers
 from lite.errors import ToolkitError
@@ -54,13 +55,6 @@ def main(argv=None):
     return run_edge(lambda: run(args))
 
 
-def cosine_mean(reference, logits):
-    import numpy as np
-    reference, logits = np.asarray(reference, "float64"), np.asarray(logits, "float64")
-    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(logits, axis=1)
-    return float(((reference * logits).sum(axis=1) / norms).mean())
-
-
 def run(args):
     spec, store = get_model(args.model), ModelStore(args.models_dir)
     exported = up_to_date_export(spec, weights_source(spec, None).origin, store)
@@ -83,7 +77,7 @@ def run(args):
     plan = [()] + [(name,) for name in wanted]
     for index, kept in enumerate(plan, 1):
         started = time.monotonic()
-        calibration = type(base)(**{**base.__dict__, "skip_layers": tuple(base.skip_layers) + kept})
+        calibration = replace(base, skip_layers=tuple(base.skip_layers) + kept)
         with tempfile.TemporaryDirectory(prefix="sensitivity-") as scratch:
             scratch = Path(scratch)
             model_file, params_file, _ = post_train(exported, calibration, scratch, say=lambda text: None)
@@ -93,7 +87,7 @@ def run(args):
                 raise ToolkitError(f"paddle_lite_opt wrote nothing for {args.model} with {kept or 'every layer'} in int8")
             logits = run_on_arm(library, nb.with_suffix(".nb"), inputs, args.arm_cpu)
             kernels = int8_share(arm_kernels(library, nb.with_suffix(".nb"), args.arm_cpu))
-        cosine = cosine_mean(reference, logits)
+        cosine = mean_cosine(reference, logits)
         baseline = cosine if baseline is None else baseline
         row = {"model": args.model, "kept_fp32": kept[0] if kept else "(none: every layer int8)",
                "cosine_mean": round(cosine, 6), "cosine_gain": round(cosine - baseline, 6),

@@ -41,8 +41,20 @@ def verdict(comparison, variant):
     return None
 
 
-def _top(logits, k):
-    return np.argsort(-logits, axis=1, kind="stable")[:, :k]
+def top_indices(logits, k=5):
+    """Top-k class indices per row (N x classes), ties broken by the lower index, as the demos do."""
+    return np.argsort(-np.asarray(logits), axis=1, kind="stable")[:, :k]
+
+
+def cosines(reference, got):
+    """Per-input cosine similarity of two N x classes logit arrays (0 where either is all zero)."""
+    reference, got = np.asarray(reference, np.float64), np.asarray(got, np.float64)
+    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(got, axis=1)
+    return np.where(norms > 0, (reference * got).sum(axis=1) / np.where(norms > 0, norms, 1), 0.0)
+
+
+def mean_cosine(reference, got):
+    return float(cosines(reference, got).mean())
 
 
 def agreement(reference, got):
@@ -57,13 +69,11 @@ def agreement(reference, got):
         raise ValueError(f"output shape {got.shape} differs from Paddle's {reference.shape}")
     if not np.isfinite(got).all():
         return {"finite": False, "max_rel_diff": float("inf"), "cosine_min": 0.0, "top1": 0.0, "top5": 0.0}
-    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(got, axis=1)
-    cosines = np.where(norms > 0, (reference * got).sum(axis=1) / np.where(norms > 0, norms, 1), 0.0)
-    top5_ref, top5_got = _top(reference, 5), _top(got, 5)
+    top5_ref, top5_got = top_indices(reference, 5), top_indices(got, 5)
     overlap = [len(set(a) & set(b)) / 5 for a, b in zip(top5_ref, top5_got)]
     return {"finite": True, "inputs": int(reference.shape[0]),
             "max_rel_diff": float(np.abs(reference - got).max() / np.abs(reference).max()),
-            "cosine_min": float(cosines.min()), "top1": float((top5_ref[:, 0] == top5_got[:, 0]).mean()),
+            "cosine_min": float(cosines(reference, got).min()), "top1": float((top5_ref[:, 0] == top5_got[:, 0]).mean()),
             "top5": float(np.mean(overlap))}
 
 

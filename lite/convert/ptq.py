@@ -11,7 +11,6 @@ so). The quantization runs in a child process (`python -m lite.convert.ptq`): Pa
 process-wide switch, and its progress bars belong to no one's terminal.
 """
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from lite.errors import ConversionError, ToolkitError
+from lite.util.files import sha256_file
 from lite.util.text import last_line
 
 ALGOS = ("KL", "hist", "avg", "abs_max", "mse")
@@ -67,7 +67,7 @@ def calibration_set(calibration, input_shape, preprocess, say=print):
         path = dataset.root / relative
         try:
             tensors.append(paddleclas_preprocess(load_rgb(path), preprocess.resize_short, preprocess.crop_size)[0])
-            hashes.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            hashes.append(sha256_file(path))
         except Exception as exc:  # noqa: BLE001 - a file that is no image is counted, not fatal
             unreadable.append(f"{relative} ({exc.__class__.__name__})")
     if not tensors:

@@ -84,21 +84,16 @@ class AdbServer:
 class AdbProgramDevice(Device):
     def __init__(self, serial=None, adb="adb", env=None, tcp=None, server=None):
         self._server = AdbServer(server, adb, env)
-        self._env = env
         if tcp:
             self._server.connect(tcp)
             serial = serial or tcp
         self.serial = choose_serial(self._server.devices(), serial)
         self.description = f"{self.serial} (adb{self._server.where})"
 
-    def _run(self, *args, timeout_s=120.0):
-        return subprocess.run(self._server.command(*args), capture_output=True, text=True, env=self._env,
-                              timeout=timeout_s)
-
     def _state(self):
         try:
-            return self._run("-s", self.serial, "get-state", timeout_s=15).stdout.strip()
-        except subprocess.TimeoutExpired:
+            return self._server.run("-s", self.serial, "get-state", timeout_s=15).stdout.strip()
+        except DeviceError:  # no answer in time
             return "unknown"
 
     def _lost_if_gone(self, what):
@@ -112,7 +107,7 @@ class AdbProgramDevice(Device):
             # (PR_SET_PDEATHSIG follows the thread that started the child: a many-device sweep starts each
             # device's adb clients from that device's worker thread, which outlives every one of them.)
             done = subprocess.run(self._server.command("-s", self.serial, "shell", command), capture_output=True,
-                                  env=self._env, timeout=timeout_s, preexec_fn=die_with_parent)
+                                  env=self._server.env, timeout=timeout_s, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             self._lost_if_gone("a command")
             raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on {self.description}") from exc
@@ -123,7 +118,7 @@ class AdbProgramDevice(Device):
         return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), stderr)
 
     def _transfer(self, verb, source, target):
-        done = self._run("-s", self.serial, verb, str(source), str(target), timeout_s=3600)
+        done = self._server.run("-s", self.serial, verb, str(source), str(target), timeout_s=3600)
         if done.returncode != 0:
             self._lost_if_gone(f"adb {verb}")
             raise DeviceError(f"adb {verb} {source} {target} failed: "

@@ -13,7 +13,7 @@ from lite.bench.cells import thread_label
 from lite.devices.facts import is_sd855
 from lite.devices.machine import describe
 from lite.models.registry import family
-from lite.report.latency import latency_rows, published_ms
+from lite.report.latency import latency_rows, published_ms, unstable_mark
 
 
 @dataclass(frozen=True)
@@ -110,13 +110,7 @@ def _md_cell(stats, notes):
         return "–"
     if not _ok(stats):
         return "failed"
-    text = f"{stats['median_ms']:.2f}"
-    if stats["unstable"]:
-        note = "; ".join(stats["unstable"])
-        if note not in notes:
-            notes.append(note)
-        text += f" [{notes.index(note) + 1}]"
-    return text
+    return f"{stats['median_ms']:.2f}" + unstable_mark(stats, notes)
 
 
 def to_markdown(runs, rows):

@@ -110,21 +110,26 @@ def to_csv(rows, threads, machine, measured=None):
     return out.getvalue()
 
 
+def unstable_mark(stats, notes):
+    """' [n]' for an unstable cell, '' for a stable one; `notes` collects the footnote texts, and the mark's
+    number is the note's place there (the same reason gets the same mark)."""
+    if not stats.get("unstable"):
+        return ""
+    note = "; ".join(stats["unstable"])
+    if note not in notes:
+        notes.append(note)
+    return f" [{notes.index(note) + 1}]"
+
+
 def _md_cell(stats, notes):
     """'12.34 (CV 1.2%, ±0.8%) [1]': the median over rounds, CV, spread of round medians, the mark of
-    an unstable cell (`notes`: footnote texts, the mark's number is its place there)."""
+    an unstable cell (unstable_mark)."""
     if stats is None:
         return "–"
     if "error" in stats:
         return "failed"
     spread = f", ±{100 * stats['round_spread']:.1f}%" if stats["rounds"] > 1 else ""
-    text = f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%{spread})"
-    if stats["unstable"]:
-        note = "; ".join(stats["unstable"])
-        if note not in notes:
-            notes.append(note)
-        text += f" [{notes.index(note) + 1}]"
-    return text
+    return f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%{spread})" + unstable_mark(stats, notes)
 
 
 def _rounds_text(results):
@@ -178,8 +183,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
                 stats, published = row["cells"].get(t), published_ms(row, t)
                 ratio = (f"{stats['median_ms'] / published:.2f}" if stats and "error" not in stats and published
                          else "–")
-                if ratio != "–" and stats["unstable"]:
-                    ratio += f" [{notes.index('; '.join(stats['unstable'])) + 1}]"
+                if ratio != "–":
+                    ratio += unstable_mark(stats, notes)
                 pairs.append(f"{published if published else '–'} | {ratio}")
             line += " | " + " | ".join(pairs)
         storage_m = row["published"].get("storage_size_m")
