@@ -71,6 +71,18 @@ def paddle_lite_arm():
 
 
 @pytest.fixture(scope="session")
+def real_data():
+    """../shared/real: trained MobileNetV1_x0_75 weights and 1000 ImageNet images, read in place."""
+    root = REPO.parent / "shared" / "real"
+    if not (root / "weights").is_dir():
+        message = f"the real-data tests need {root} (trained weights and images), as CI lays it beside the clone"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return root
+
+
+@pytest.fixture(scope="session")
 def real_arm_builds(paddle_lite_arm, tmp_path_factory):
     """cxx_demo built for armlinux-aarch64 against the REAL FP32 and FP16 Paddle Lite libraries."""
     root = tmp_path_factory.mktemp("cxx-real-arm")

@@ -64,3 +64,53 @@ def test_missing_weights_file_names_it_and_where_to_get_it(tmp_path):
         weights_source(spec, tmp_path)
     assert "MobileNetV1_ssld_pretrained.pdparams" in str(err.value)
     assert spec.pretrained_url in str(err.value)
+
+
+class _RunsCode:
+    """A pickle that calls os.system when it is loaded, as a hostile .pdparams would."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_weights_file_that_runs_code_is_refused_and_its_code_never_runs(tmp_path):
+    import pickle
+    spec = get_model("MobileNetV1_x0_25")
+    marker = tmp_path / "code-ran"
+    state = {key: value.numpy() for key, value in reference_network(spec.name).state_dict().items()}
+    state["fc.bias"] = _RunsCode(marker)
+    (tmp_path / spec.pretrained_file).write_bytes(pickle.dumps(state, protocol=4))
+    with pytest.raises(WeightsError) as err:
+        build_weighted_network(spec, weights_source(spec, tmp_path))
+    assert not marker.exists()
+    message = str(err.value)
+    assert spec.pretrained_file in message and "posix.system" in message and "never code" in message
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_paddle_save_files_and_tensor_tuples_load_without_paddle_load(tmp_path, protocol):
+    from lite.models.pdparams import read_pdparams
+    reference = reference_network("MobileNetV1_x0_25").state_dict()
+    path = tmp_path / "w.pdparams"
+    paddle.save(reference, str(path), protocol=protocol)
+    loaded = read_pdparams(path)
+    assert set(loaded) == set(reference)
+    for key, value in reference.items():
+        np.testing.assert_array_equal(loaded[key], value.numpy())
+    nested = {"layer": {"w": paddle.ones([2, 2])}}  # paddle.save pickles a nested tensor as (name, array)
+    paddle.save(nested, str(path), protocol=protocol)
+    with pytest.raises(WeightsError, match="'layer' is not a named array"):
+        read_pdparams(path)
+    import pickle  # a parameter stored as Paddle's tensor tuple reads as its array
+    path.write_bytes(pickle.dumps({"fc.bias": ("linear_0.b_0", np.arange(3.0))}, protocol=protocol))
+    np.testing.assert_array_equal(read_pdparams(path)["fc.bias"], np.arange(3.0))
+
+
+def test_the_real_paddleclas_weights_load_through_the_restricted_reader(real_data):
+    from lite.models.pdparams import read_pdparams
+    loaded = read_pdparams(real_data / "weights" / "MobileNetV1_x0_75_pretrained.pdparams")
+    assert len(loaded) == 137 and loaded["conv.conv.weight"].shape == (24, 3, 3, 3)

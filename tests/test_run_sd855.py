@@ -243,3 +243,18 @@ def test_a_full_disk_is_said_in_words_over_both_transports(make_device, sweep, a
     assert "bytearray" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     if transport == "adb":
         adb_server.run("disconnect")
+
+
+@pytest.mark.parametrize("transport", ["tcp", "adb"])
+def test_a_silent_phone_is_one_line_and_exit_2_before_measuring(make_device, sweep, adb_server, transport, tmp_path):
+    """getprop never answers (it has no timeout of its own): the bounded wait ends it in one line."""
+    from adb_device_double.device import Faults
+    phone = make_device(faults=Faults(hang_on_command="getprop"), extra_path=(VENV_BIN,))
+    done = sweep(phone, "--threads", "1", "--models", "MobileNetV1_x0_25", "--command-timeout", "3",
+                 transport=transport, env=adb_server.env if transport == "adb" else None)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "did not answer `getprop" in lines[0] and "within 3 s" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "results" / "sd855").exists()
+    if transport == "adb":
+        adb_server.run("disconnect")

@@ -3,6 +3,7 @@ import argparse
 import math
 
 from lite.bench.stability import Limits
+from lite.devices.base import DEFAULT_COMMAND_TIMEOUT_S
 from lite.devices.select import TRANSPORTS
 from lite.models.registry import family, model_names, variant_names
 from lite.runtime.bench_program import POWER_MODES
@@ -126,6 +127,9 @@ def add_device_arguments(parser, many=False):
     parser.add_argument("--serial", help="which device, when several are attached (see `adb devices`)")
     parser.add_argument("--adb-server", metavar="HOST:PORT",
                         help="use the adb server on another host (adb -H HOST -P PORT) and the devices it lists")
+    parser.add_argument("--command-timeout", type=bounded(float, MAX_SECONDS, " seconds"), default=DEFAULT_COMMAND_TIMEOUT_S, metavar="SECONDS",
+                        help="how long a short device command (getprop, ls, df) may go unanswered before the "
+                             f"device counts as hung (default: {DEFAULT_COMMAND_TIMEOUT_S:.0f})")
     if not many:
         parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")
         return

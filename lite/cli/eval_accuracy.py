@@ -106,7 +106,8 @@ def device_runtime(args, settings, stack):
     from lite.cli.run_sd855 import BUILDS, result_folder
     from lite.devices.facts import describe_device, model_target_for
     from lite.devices.select import open_device
-    device = stack.enter_context(open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server))
+    device = stack.enter_context(open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server,
+                                                         command_timeout_s=args.command_timeout))
     machine = describe_device(device)
     build = Path(args.build_dir or f"build/cxx_demo/{BUILDS.get((machine['kind'], machine['abi']), 'unknown')}")
     folder = result_folder(args.results, machine, args.name)

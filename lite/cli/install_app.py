@@ -57,7 +57,8 @@ def prepare_and_install(args):
         copied += copy_model_and_labels(project, args.model, args.models_dir)
         print("prepared the project: " + ", ".join(str(p) for p in copied))
         apk = build_apk(project)
-    with open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server) as device:
+    with open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server,
+                     command_timeout_s=args.command_timeout) as device:
         install_and_start(device, apk, project)
     return 0
 

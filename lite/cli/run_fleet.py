@@ -7,7 +7,7 @@ import time
 from lite.bench.fleet import FINISHED, LOST, FleetBoard, FolderClaims, run_fleet
 from lite.bench.push_gate import PushGate
 from lite.devices.fleet import ALL, plan_targets
-from lite.devices.select import parse_host_port, resolve_transport
+from lite.devices.select import parse_host_port, resolve_transport, with_command_timeout
 from lite.errors import DeviceError, ToolkitError
 from lite.util.edge import EXIT_DEVICE_LOST, EXIT_FAILED_CELLS, EXIT_UNSTABLE
 
@@ -45,15 +45,18 @@ def adb_targets(args):
     targets = plan_targets(args.devices, listing, args.tcp)
     problems = {t.serial: (refused[t.serial] if t.serial in refused and t.serial not in listed else t.problem)
                 for t in targets if t.problem}
-    return [t.serial for t in targets], problems, lambda serial: AdbProgramDevice(serial=serial, server=server.server)
+    return [t.serial for t in targets], problems, lambda serial: with_command_timeout(
+        AdbProgramDevice(serial=serial, server=server.server), args.command_timeout)
 
 
 def adb_shell_targets(args, transport):
     from lite.devices.adb_shell import AdbShellDevice
     if transport == "tcp":  # --devices names HOST:PORTs here, as --tcp does
         return (list(dict.fromkeys([*(args.devices or ()), *args.tcp])), {},
-                lambda host_port: AdbShellDevice.over_tcp(*parse_host_port(host_port)))
-    return list(args.devices), {}, lambda serial: AdbShellDevice.over_usb(serial)
+                lambda host_port: with_command_timeout(AdbShellDevice.over_tcp(*parse_host_port(host_port)),
+                                                       args.command_timeout))
+    return list(args.devices), {}, lambda serial: with_command_timeout(AdbShellDevice.over_usb(serial),
+                                                                       args.command_timeout)
 
 
 def sweep_fleet(args, sweep_on):

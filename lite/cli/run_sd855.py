@@ -134,7 +134,7 @@ def sweep_device(args):
     if args.overlap_push:
         raise ToolkitError("--overlap-push is for several devices (--devices, or --tcp repeated)")
     with open_device(args.transport, args.serial, args.tcp[0] if args.tcp else None,
-                     adb_server=args.adb_server) as device:
+                     adb_server=args.adb_server, command_timeout_s=args.command_timeout) as device:
         result_dir, paths, problems, summary = sweep_on(device, args)
     return print_summary(result_dir, paths, problems, summary, started)
 

@@ -2,7 +2,7 @@
 import shutil
 import subprocess
 
-from lite.devices.base import Device, ShellResult, push_failure
+from lite.devices.base import Device, ShellResult, push_failure, timeout_message
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 from lite.util.children import die_with_parent
 from lite.util.text import last_line
@@ -102,6 +102,7 @@ class AdbProgramDevice(Device):
             raise DeviceLost(f"{self.description} went away during {what} (state now: {state or 'gone'})")
 
     def shell(self, command, timeout_s=None):
+        timeout_s = self.wait_s(timeout_s)
         try:
             # If this process dies, so does its adb client; the stream closes and adbd hangs up the command.
             # (PR_SET_PDEATHSIG follows the thread that started the child: a many-device sweep starts each
@@ -110,7 +111,7 @@ class AdbProgramDevice(Device):
                                   env=self._server.env, timeout=timeout_s, preexec_fn=die_with_parent)
         except subprocess.TimeoutExpired as exc:
             self._lost_if_gone("a command")
-            raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on {self.description}") from exc
+            raise DeviceTimeout(timeout_message(command, timeout_s, self.description)) from exc
         stderr = done.stderr.decode("utf-8", "replace")
         if done.returncode != 0 and stderr.startswith(("error: device", "error: closed", "error: no devices",
                                                        "error: protocol fault")):

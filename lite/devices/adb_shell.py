@@ -12,7 +12,7 @@ import socket
 import threading
 from pathlib import Path
 
-from lite.devices.base import Device, ShellResult, push_failure
+from lite.devices.base import Device, ShellResult, push_failure, timeout_message
 from lite.errors import DeviceError, DeviceLost, DeviceTimeout
 
 KEY_FILE = Path.home() / ".android" / "adbkey"
@@ -107,13 +107,16 @@ class AdbShellDevice(Device):
                 e.InvalidCommandError, e.InvalidChecksumError, e.UsbReadFailedError, e.UsbWriteFailedError)
 
     def shell(self, command, timeout_s=None):
+        timeout_s = self.wait_s(timeout_s)
         marker = f"__mnv1_exit_{secrets.token_hex(8)}__"
         wrapped = f"sh -c {shlex.quote(command)}; echo \"{marker}$?\""
         try:
-            output = self._adb.shell(wrapped, read_timeout_s=timeout_s or 3600.0, decode=False)
+            # transport_timeout_s bounds each read: a silent phone ends the command at timeout_s, not at
+            # adb-shell's 10 s per-read default (which also cut long silent benchmark runs short).
+            output = self._adb.shell(wrapped, read_timeout_s=timeout_s, transport_timeout_s=timeout_s, decode=False)
         except (self._exceptions.AdbTimeoutError, self._exceptions.TcpTimeoutException) as exc:
             self._reconnect_after_timeout()
-            raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on {self.description}") from exc
+            raise DeviceTimeout(timeout_message(command, timeout_s, self.description)) from exc
         except self._lost_errors() as exc:
             raise DeviceLost(f"{self.description} went away ({exc.__class__.__name__}: {exc})") from exc
         text = output.decode("utf-8", "replace")

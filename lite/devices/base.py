@@ -9,6 +9,17 @@ from lite.errors import DeviceError, InstallError
 from lite.util.text import last_line
 
 STAGED_APK = "/data/local/tmp/mnv1_demo.apk"
+# A command given no timeout (getprop, ls, rm) waits this long at most: such commands answer in well under a
+# second on a phone, and a hung phone must end in an error, never in a wait without end.
+DEFAULT_COMMAND_TIMEOUT_S = 60.0
+
+
+def timeout_message(command, timeout_s, description):
+    """One line for a command that got no answer (pure): the command cut short, the wait, the device."""
+    shown = " ".join(str(command).split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return (f"{description} did not answer `{shown}` within {timeout_s:.0f} s; check that the phone is awake "
+            f"and responsive (`adb shell echo ok`), then run again")
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,11 @@ class Device:
     description = "device"
     serial = None  # what adb calls it (USB serial, HOST:PORT); None for this host
     default_workdir = "/data/local/tmp/mnv1"
+    command_timeout_s = DEFAULT_COMMAND_TIMEOUT_S  # the wait for a command given no timeout of its own (--command-timeout)
+
+    def wait_s(self, timeout_s):
+        """How long a command may take: its own timeout, or the bound for short commands."""
+        return self.command_timeout_s if timeout_s is None else float(timeout_s)
 
     def shell(self, command, timeout_s=None):
         raise NotImplementedError

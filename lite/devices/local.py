@@ -5,7 +5,7 @@ import sys
 import subprocess
 from pathlib import Path
 
-from lite.devices.base import Device, ShellResult
+from lite.devices.base import Device, ShellResult, timeout_message
 from lite.errors import DeviceTimeout
 
 
@@ -18,10 +18,11 @@ class LocalDevice(Device):
         self._env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
     def shell(self, command, timeout_s=None):
+        timeout_s = self.wait_s(timeout_s)
         try:
             done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=timeout_s, env=self._env)
         except subprocess.TimeoutExpired as exc:
-            raise DeviceTimeout(f"command timed out after {timeout_s:.0f} s on this host") from exc
+            raise DeviceTimeout(timeout_message(command, timeout_s, "this host")) from exc
         return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
 
     def getprop(self, name):

@@ -32,8 +32,20 @@ def resolve_transport(transport, tcp, adb_on_path, adb_server=None):
     return "tcp" if tcp else "usb"
 
 
-def open_device(transport="auto", serial=None, tcp=None, local_workdir=None, adb_server=None):
-    """The device to use. `adb_server`: "HOST:PORT" of an adb server on another host (adb -H HOST -P PORT)."""
+def open_device(transport="auto", serial=None, tcp=None, local_workdir=None, adb_server=None,
+                command_timeout_s=None):
+    """The device to use. `adb_server`: "HOST:PORT" of an adb server on another host (adb -H HOST -P PORT);
+    `command_timeout_s`: the wait for commands given no timeout of their own (default: the Device's)."""
+    return with_command_timeout(_open(transport, serial, tcp, local_workdir, adb_server), command_timeout_s)
+
+
+def with_command_timeout(device, command_timeout_s):
+    if command_timeout_s is not None:
+        device.command_timeout_s = float(command_timeout_s)
+    return device
+
+
+def _open(transport, serial, tcp, local_workdir, adb_server):
     chosen = resolve_transport(transport, tcp, shutil.which("adb") is not None, adb_server)
     if chosen == "local":
         from lite.devices.local import LocalDevice

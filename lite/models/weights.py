@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from lite.errors import WeightsError
+from lite.models.pdparams import read_pdparams
 from lite.util.files import sha256_file
 
 CALIBRATION_IMAGES = 8
@@ -64,13 +65,7 @@ def check_state_dict(expected_shapes, loaded, path):
 
 
 def load_pretrained(network, path):
-    import paddle
-    try:
-        loaded = paddle.load(str(path))
-    except Exception as exc:  # paddle raises many types for a bad file
-        raise WeightsError(f"weights file {path} cannot be read as a Paddle .pdparams file: {exc}") from exc
-    if not isinstance(loaded, dict):
-        raise WeightsError(f"weights file {path} does not hold a parameter dictionary")
+    loaded = read_pdparams(path)
     expected = {key: tuple(value.shape) for key, value in network.state_dict().items()}
     check_state_dict(expected, loaded, path)
     network.set_state_dict({key: np.asarray(value, dtype="float32") for key, value in loaded.items()})
