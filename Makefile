@@ -1,7 +1,7 @@
 # The two commands a new user types: `make run` (the main job) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup run convert test bench clean
+.PHONY: setup run convert test test-fast bench clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -19,6 +19,10 @@ convert: setup
 test: setup
 	@bash scripts/install_system_packages.sh
 	$(PY) -m pytest -q
+
+## make test-fast: the suite without the tests marked slow (a developer's own loop)
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
 
 ## make bench: the benchmark scripts that print speed and size figures against their goals
 bench: setup

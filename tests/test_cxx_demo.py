@@ -86,3 +86,26 @@ def test_build_script_argument_errors(args, message):
 def test_build_script_help():
     done = build_script("--help")
     assert done.returncode == 0 and "android-arm64 | android-armv7 | armlinux-aarch64 | host" in done.stdout
+
+
+def test_crafted_images_and_shapes_are_refused_before_allocating(cxx_builds, model_file, tmp_path):
+    """Under a 1 GiB address-space limit: before the bounds these asked for 15.7 GB, 1.2 GB, or wrapped."""
+    import resource
+    from test_cxx_real_arm import crafted_images
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    def run_limited(program, *args):
+        return subprocess.run([str(cxx_builds["host"] / "bin" / program), *map(str, args)], capture_output=True,
+                              text=True, timeout=120, preexec_fn=limited)
+
+    crafted = crafted_images(tmp_path)
+    for name, message in [("wide", "aspect ratio beyond 10:1"), ("huge", "more than 89478485 pixels"),
+                          ("headeronly", "is truncated")]:
+        done = run_limited("mnv1_classify", "--model", model_file, "--image", crafted[name])
+        assert (done.returncode, len(done.stderr.strip().splitlines())) == (4, 1), done.stderr
+        assert message in done.stderr
+    done = run_limited("mnv1_bench", "--model", model_file, "--input_shape", "65536,65536,65536,65536",
+                       "--input_file", tmp_path / "empty.f32")
+    assert done.returncode == 2 and "asks for more than 134217728 input values" in done.stderr

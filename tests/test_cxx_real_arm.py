@@ -182,7 +182,24 @@ ERRORS = [
      "cannot read labels file"),
     ("mnv1_classify", ["--model", "/no/such.nb", "--image", "{image}"], 3, "model file"),
     ("mnv1_classify", ["--model", "{model}", "--image", "{image}", "--topk", "-1"], 2, "must be from 1 to 1000"),
+    # Crafted inputs bounded before allocating (a 20000x1 image once asked for 15.7 GB, a header-only
+    # 20000x20000 file for 1.2 GB; 65536^4 wrapped the element count to 0).
+    ("mnv1_classify", ["--model", "{model}", "--image", "{wide}"], 4, "has an aspect ratio beyond 10:1"),
+    ("mnv1_classify", ["--model", "{model}", "--image", "{huge}"], 4, "is more than 89478485 pixels"),
+    ("mnv1_classify", ["--model", "{model}", "--image", "{headeronly}"], 4, "is truncated: its header needs 243000000"),
+    ("mnv1_bench", ["--model", "{model}", "--input_shape", "65536,65536,65536,65536"], 2,
+     "--input_shape asks for more than 134217728 input values"),
+    ("mnv1_bench", ["--model", "{model}", "--input_shape", "100000,100000,3"], 2, "asks for more than"),
 ]
+
+
+def crafted_images(folder):
+    """Images whose headers ask for far more work than a classifier should do."""
+    files = {"wide.pgm": b"P5\n20000 1\n255\n" + bytes(20000), "huge.ppm": b"P6\n20000 20000\n255\n",
+             "headeronly.ppm": b"P6\n9000 9000\n255\n" + bytes(100)}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return {name.split(".")[0]: folder / name for name in files}
 
 
 @pytest.mark.parametrize("program,args,code,message", ERRORS, ids=[f"{e[0]}-{e[2]}-{i}" for i, e in enumerate(ERRORS)])
@@ -190,7 +207,7 @@ def test_bad_input_is_one_line_and_a_distinct_exit_code(real_arm_builds, program
                                                         tmp_path):
     notppm = tmp_path / "photo.jpg"
     notppm.write_bytes(b"\xff\xd8\xff\xe0 not a ppm")
-    filled = [a.format(model=x0_25, image=photo[1], notppm=notppm) for a in args]
+    filled = [a.format(model=x0_25, image=photo[1], notppm=notppm, **crafted_images(tmp_path)) for a in args]
     done = run(real_arm_builds["fp32"], program, *filled)
     assert done.returncode == code, done.stderr
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -223,3 +240,15 @@ def test_fp16_runs_on_a_core_with_fp16_and_dies_on_one_without(real_arm_builds, 
     assert done.returncode == 0 and parse_bench_output(done.stdout)["output_shape"] == [1, 1000]
     done = run(real_arm_builds["fp16"], "mnv1_bench", "--model", fp16, "--warmup", 0, "--repeats", 1, cpu="cortex-a72")
     assert done.returncode == -4  # SIGILL: ARMv8.0 has no half-precision arithmetic; the sweep refuses first
+
+
+def test_batch_mode_reports_each_refused_image_and_goes_on(real_arm_builds, x0_25, photo, tmp_path):
+    crafted = crafted_images(tmp_path)
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join([str(crafted["wide"]), str(photo[1]), str(crafted["huge"]), str(photo[1])]) + "\n")
+    done = run(real_arm_builds["fp32"], "mnv1_classify", "--model", x0_25, "--inputs", listing)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [("error" in line) for line in lines] == [True, False, True, False]
+    assert "aspect ratio beyond 10:1" in lines[0]["error"] and "89478485 pixels" in lines[2]["error"]
+    assert lines[1]["topk"] == lines[3]["topk"]

@@ -258,3 +258,21 @@ def test_a_silent_phone_is_one_line_and_exit_2_before_measuring(make_device, swe
     assert "Traceback" not in done.stderr and not (tmp_path / "results" / "sd855").exists()
     if transport == "adb":
         adb_server.run("disconnect")
+
+
+def test_what_a_phone_says_about_itself_is_cut_and_cannot_forge_report_rows(make_device, sweep, tmp_path):
+    from adb_device_double.device import SD855_PROPERTIES
+    properties = {**SD855_PROPERTIES, "ro.product.manufacturer": "X" * 3_000_000,
+                  "ro.product.model": "Evil\n| injected | row |\x1b[31m"}
+    phone = make_device(properties=properties, extra_path=(VENV_BIN,))
+    done = sweep(phone, "--threads", "1", "--models", "MobileNetV1_x0_25")
+    assert done.returncode == 0, done.stderr
+    result_dir = tmp_path / "results" / "sd855"
+    markdown = (result_dir / "latency.md").read_text()
+    assert len(markdown) < 20_000 and "| injected | row |" not in markdown and "\x1b" not in markdown
+    assert not any(line.startswith("| injected") for line in markdown.splitlines())
+    raw = [p for p in result_dir.rglob("*.json")]
+    assert raw and max(p.stat().st_size for p in raw) < 200_000
+    machine = load_results(result_dir)[0]["machine"]
+    assert len(machine["properties"]["ro.product.manufacturer"]) <= 120
+    assert "\n" not in machine["properties"]["ro.product.model"]

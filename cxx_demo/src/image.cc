@@ -25,6 +25,22 @@ bool read_header_int(std::istream& in, int* value) {
   return static_cast<bool>(in >> *value);
 }
 
+// Bounds on what one image may make us allocate, checked from its header before any pixel buffer
+// (lite/models/preprocess.py holds the same ones). The largest aspect ratio among 1000 ImageNet images
+// is 3.43:1; the pixel limit is Pillow's decompression-bomb limit.
+constexpr double kMaxAspectRatio = 10.0;
+constexpr long long kMaxPixels = 89478485;
+constexpr long long kMaxResizedPixels = 4096LL * 4096;  // 192 MiB of floats
+
+void check_size(const std::string& path, long long width, long long height) {
+  if (width * height > kMaxPixels)
+    throw AppError(kExitImage, "image " + path + " is refused: " + std::to_string(width) + "x" +
+                                   std::to_string(height) + " is more than " + std::to_string(kMaxPixels) + " pixels");
+  if (static_cast<double>(std::max(width, height)) / std::min(width, height) > kMaxAspectRatio)
+    throw AppError(kExitImage, "image " + path + " is refused: " + std::to_string(width) + "x" +
+                                   std::to_string(height) + " has an aspect ratio beyond 10:1");
+}
+
 }  // namespace
 
 Image read_pnm(const std::string& path) {
@@ -40,7 +56,16 @@ Image read_pnm(const std::string& path) {
       width <= 0 || height <= 0 || width > 20000 || height > 20000 || maxval != 255)
     throw AppError(kExitImage, "image " + path + " has a bad PNM header (8-bit images only)");
   in.get();  // the single whitespace byte before the pixels
+  check_size(path, width, height);
   int channels = magic[1] == '6' ? 3 : 1;
+  const std::streampos pixels_at = in.tellg();
+  in.seekg(0, std::ios::end);
+  const long long present = static_cast<long long>(in.tellg() - pixels_at);
+  in.seekg(pixels_at);
+  if (present < static_cast<long long>(width) * height * channels)  // before allocating what the header claims
+    throw AppError(kExitImage, "image " + path + " is truncated: its header needs " +
+                                   std::to_string(static_cast<long long>(width) * height * channels) +
+                                   " bytes of pixels, the file has " + std::to_string(present));
   std::vector<uint8_t> raw(static_cast<size_t>(width) * height * channels);
   in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()));
   if (in.gcount() != static_cast<std::streamsize>(raw.size()))
@@ -89,6 +114,10 @@ FloatImage resize_short_side(const Image& image, int short_side) {
   double scale = static_cast<double>(short_side) / std::min(image.width, image.height);
   int width = static_cast<int>(std::lround(image.width * scale));
   int height = static_cast<int>(std::lround(image.height * scale));
+  if (static_cast<long long>(width) * height > kMaxResizedPixels)
+    throw AppError(kExitImage, "image is refused: resizing its short side to " + std::to_string(short_side) + " gives " +
+                                   std::to_string(width) + "x" + std::to_string(height) + " pixels, more than " +
+                                   std::to_string(kMaxResizedPixels));
   return resize_bilinear(image, width, height);
 }
 

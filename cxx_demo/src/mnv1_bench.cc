@@ -57,6 +57,22 @@ void write_floats(const std::string& path, const float* data, long count) {
   if (!out) throw mnv1::AppError(mnv1::kExitUsage, "cannot write --output_file " + path);
 }
 
+// At most 2^27 floats (512 MiB) in the input tensor; checked dimension by dimension, so the product
+// never wraps (each dimension is at most 100000, so no partial product passes 2^27 * 10^5 < 2^63).
+constexpr long kMaxInputElements = 1L << 27;
+
+long input_elements(const std::vector<long>& shape) {
+  if (shape.size() > 8) throw mnv1::AppError(mnv1::kExitUsage, "option --input_shape takes at most 8 dimensions");
+  long count = 1;
+  for (long dim : shape) {
+    count *= dim;
+    if (count > kMaxInputElements)
+      throw mnv1::AppError(mnv1::kExitUsage, "option --input_shape asks for more than " +
+                                                 std::to_string(kMaxInputElements) + " input values (512 MiB)");
+  }
+  return count;
+}
+
 int run(int argc, char** argv) {
   using namespace mnv1;
   Options options(argc, argv, {"model", "threads", "power_mode", "warmup", "repeats", "input_shape", "input_file",
@@ -72,7 +88,7 @@ int run(int argc, char** argv) {
   const int repeats = static_cast<int>(options.integer("repeats", 100, 1, 1000000));
   const std::vector<long> shape = options.integer_list("input_shape", {1, 3, 224, 224}, 1, 100000);
 
-  const long count = std::accumulate(shape.begin(), shape.end(), 1L, std::multiplies<long>());
+  const long count = input_elements(shape);
   std::vector<float> given;  // read before the model, so a bad input file costs no model load
   if (options.has("input_file")) {
     given.resize(count);

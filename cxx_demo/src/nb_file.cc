@@ -50,8 +50,13 @@ NbFacts check_nb_bytes(const std::string& bytes, std::string* problem) {
   uint64_t offset = kHeadBytes + topo_bytes;
   facts.param_count = read_le<uint16_t>(bytes, offset + kParamCountOffset);
   offset += kParamsHeadBytes;
+  // One rule with lite/convert/nb_format.py: every record the head declares must be present, whole.
+  // A file cut exactly at a record boundary ends with offset == size yet lacks records: truncated.
   for (uint64_t i = 0; i < facts.param_count; ++i) {
-    if (offset + 4 > bytes.size()) break;
+    if (offset + 4 > bytes.size()) {
+      offset = bytes.size() + 1;
+      break;
+    }
     offset += 4 + static_cast<uint64_t>(read_le<uint32_t>(bytes, offset));
   }
   if (offset != bytes.size()) {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lite.models.preprocess import load_rgb, paddleclas_preprocess, registry_preprocess
+from lite.models.preprocess import ImageRefused, load_rgb, paddleclas_preprocess, registry_preprocess
 
 DEFAULT_CACHE = Path.home() / ".cache" / "mnv1-accuracy"
 
@@ -44,7 +44,8 @@ def preprocess_file(path, settings):
 
 
 def image_error(exc):
-    return f"{exc.__class__.__name__}: {exc}".splitlines()[0][:200]
+    text = str(exc) if isinstance(exc, ImageRefused) else f"{exc.__class__.__name__}: {exc}"
+    return text.splitlines()[0][:200] if text.strip() else exc.__class__.__name__
 
 
 class InputCache:
@@ -66,7 +67,7 @@ class InputCache:
         cached = self._cache_file(relative)
         if cached.is_file():
             try:
-                tensor = np.load(cached)
+                tensor = np.load(cached, allow_pickle=False)  # a cache file is data, never code
                 if tensor.shape == (1, 3, self.settings.crop, self.settings.crop):
                     self.hits += 1
                     return tensor

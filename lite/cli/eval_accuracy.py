@@ -43,6 +43,8 @@ def parse_args(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, metavar="DIR", help="the labelled images (see above)")
     parser.add_argument("--list", metavar="FILE", help="PaddleClas list file (default: DIR/val_list.txt if there)")
+    parser.add_argument("--allow-outside", action="store_true",
+                        help="let the list name images outside --data (refused by default: a list is untrusted text)")
     parser.add_argument("--labels", metavar="FILE",
                         help="class names, PaddleClas's label file (imagenet1k_label_list.txt), for the report")
     parser.add_argument("--models", type=comma_list(model_names(), "model"), default=None,
@@ -140,7 +142,7 @@ def run(args):
     from lite.report.accuracy import csv_row, write_accuracy
     started = time.monotonic()
     classes = family().models[0].class_num
-    dataset = read_dataset(args.data, args.list, classes).limited(args.limit)
+    dataset = read_dataset(args.data, args.list, classes, args.allow_outside).limited(args.limit)
     names = parse_labels(Path(args.labels).read_text()) if args.labels else None
     settings = Settings.of_registry()
     cache = InputCache(dataset.root, settings, False if args.no_cache else args.cache)

@@ -39,8 +39,8 @@ def calibration_fingerprint(calibration):
     which files the calibration set names (pure but for listing the folder)."""
     if calibration.data is None:
         return {"settings": calibration.settings(), "data": "synthetic"}
-    from lite.models.image_sets import read_dataset
-    dataset = read_dataset(calibration.data, calibration.list_file)
+    from lite.models.image_sets import read_image_set
+    dataset = read_image_set(calibration.data, calibration.list_file)
     return {"settings": calibration.settings(), "data": str(dataset.root.resolve()),
             "files": sha256_text(json.dumps(dataset.items[:4 * calibration.samples]))}
 

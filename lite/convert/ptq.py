@@ -53,13 +53,13 @@ class CalibrationSet:
 
 def calibration_set(calibration, input_shape, preprocess, say=print):
     """The calibration inputs; ToolkitError (one line) for an empty or unreadable set."""
-    from lite.models.image_sets import read_dataset
+    from lite.models.image_sets import read_image_set
     from lite.models.preprocess import load_rgb, paddleclas_preprocess
     from lite.models.weights import synthetic_images
     if not calibration.data:
         inputs = synthetic_images(SYNTHETIC_SEED, calibration.samples, input_shape, preprocess)
         return CalibrationSet(inputs, f"synthetic: {calibration.samples} images", ())
-    dataset = read_dataset(calibration.data, calibration.list_file)
+    dataset = read_image_set(calibration.data, calibration.list_file)
     tensors, hashes, unreadable = [], [], []
     for relative, _label in dataset.items:
         if len(tensors) >= calibration.samples:

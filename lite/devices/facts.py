@@ -7,7 +7,7 @@ import shlex
 
 from lite.devices.machine import collect, read_temperatures
 from lite.errors import DeviceError
-from lite.util.text import last_line, safe_name
+from lite.util.text import clean_tree, clean_untrusted, last_line, safe_name
 
 SECTION = "==> "
 SYS_FILES = ("/proc/cpuinfo", "/sys/devices/system/cpu/possible")
@@ -63,7 +63,9 @@ def temperatures(device):
 
 
 def properties(device):
-    return {name: device.getprop(name) for name in PROPS}
+    """The device's own word about itself: untrusted, so each value is cleaned and cut (a 3 MB property
+    once made every raw file 6 MB)."""
+    return {name: clean_untrusted(device.getprop(name)) for name in PROPS}
 
 
 def abi_of(props, uname_machine):
@@ -135,6 +137,7 @@ def describe_device(device):
         "transport": device.description, "properties": props,
         "emulated": props["ro.kernel.qemu"] == "1",  # Android's emulators (and the ADB device double) set it
     })
+    machine = clean_tree(machine)  # CPU names and the like come from the device's files: untrusted as well
     return dict(machine, device=device_name(machine))
 
 

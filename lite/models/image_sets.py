@@ -48,7 +48,16 @@ def parse_list(text, source, classes):
     return tuple(items)
 
 
-def read_list_layout(root, list_file, classes):
+def first_outside(root, items):
+    """(index, path) of the first item whose path resolves outside `root` (links and `..` followed), or None."""
+    base = Path(root).resolve()
+    for index, (relative, _label) in enumerate(items):
+        if not (base / relative).resolve().is_relative_to(base):
+            return index, relative
+    return None
+
+
+def read_list_layout(root, list_file, classes, allow_outside=False):
     list_file = Path(list_file)
     try:
         text = list_file.read_text(encoding="utf-8")
@@ -57,6 +66,10 @@ def read_list_layout(root, list_file, classes):
     items = parse_list(text, list_file.name, classes)
     if not items:
         raise DatasetError(f"{list_file} lists no image")
+    outside = None if allow_outside else first_outside(root, items)
+    if outside:
+        raise DatasetError(f"{list_file.name} names {outside[1][:120]!r}, which lies outside --data {root}; "
+                           f"list paths relative to the data folder, or pass --allow-outside to read it")
     return Dataset(Path(root), f"list {list_file}", items)
 
 
@@ -79,13 +92,27 @@ def read_folder_layout(root, classes):
     return Dataset(Path(root), "class folders", items, note)
 
 
-def read_dataset(root, list_file=None, classes=1000):
-    """The labelled set under `root`: --list FILE, else ROOT/val_list.txt, else class folders."""
+def read_dataset(root, list_file=None, classes=1000, allow_outside=False):
+    """The labelled set under `root`: --list FILE, else ROOT/val_list.txt, else class folders. A list's
+    paths must stay inside `root` unless `allow_outside`."""
     root = Path(root)
     if not root.is_dir():
         raise DatasetError(f"--data {root} is not a folder")
     if list_file:
-        return read_list_layout(root, list_file, classes)
+        return read_list_layout(root, list_file, classes, allow_outside)
     if (root / LIST_FILE).is_file():
-        return read_list_layout(root, root / LIST_FILE, classes)
+        return read_list_layout(root, root / LIST_FILE, classes, allow_outside)
     return read_folder_layout(root, classes)
+
+
+def read_image_set(root, list_file=None):
+    """Images whose labels are not needed (calibration): what read_dataset reads, or a flat folder of
+    images, sorted by name (every label 0)."""
+    root = Path(root)
+    if list_file or not root.is_dir() or (root / LIST_FILE).is_file() or any(
+            p.is_dir() and not p.name.startswith(".") for p in root.iterdir()):
+        return read_dataset(root, list_file)
+    files = sorted(p.name for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise DatasetError(f"{root} holds no image: give a folder of images, class folders or a {LIST_FILE}")
+    return Dataset(root, "flat folder", tuple((name, 0) for name in files))

@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from lite.util.files import atomic_write_text
+from lite.util.text import md_text
 
 COLUMNS = ("model", "variant", "runtime", "weights_origin", "images", "top1", "top1_ci95_low", "top1_ci95_high",
            "top5", "top5_ci95_low", "top5_ci95_high", "top1_agreement_with_fp32", "cosine_with_fp32",
@@ -87,7 +88,7 @@ def to_markdown(rows, unreadable=(), note=None, examples=()):
     for r in rows:
         if r.get("error"):
             lines.append(f"| {r['model']} | {r['variant']} | {r['runtime']} | {r['weights_origin'][:23]} | – | "
-                         f"failed: {r['error'][:80]} | | | | |")
+                         f"failed: {md_text(r['error'], 80)} | | | | |")
             continue
         lines.append(
             f"| {r['model']} | {r['variant']} | {r['runtime']} | {r['weights_origin'][:23]}"
@@ -101,20 +102,20 @@ def to_markdown(rows, unreadable=(), note=None, examples=()):
     calibrated = sorted({(r["model"], r["variant"], r["calibration"]) for r in rows if r.get("calibration")})
     if calibrated:
         lines.append("Calibrated (post-training quantization): " + "; ".join(
-            f"{model} {variant} on {text}" for model, variant, text in calibrated) + ".")
+            f"{model} {variant} on {md_text(text)}" for model, variant, text in calibrated) + ".")
     datas = sorted({r["data"] for r in rows if r.get("data")})
     if datas:
-        lines.append("Data: " + "; ".join(datas) + ".")
+        lines.append("Data: " + "; ".join(md_text(d) for d in datas) + ".")
     if note:
-        lines += ["", f"Note: {note}."]
+        lines += ["", f"Note: {md_text(note)}."]
     if unreadable:
         lines += ["", f"{len(unreadable)} file(s) could not be read as images and were left out:"]
-        lines += [f"- `{path}`: {why}" for path, why in list(unreadable)[:20]]
+        lines += [f"- `{md_text(path)}`: {md_text(why)}" for path, why in list(unreadable)[:20]]
         if len(unreadable) > 20:
             lines.append(f"- ... and {len(unreadable) - 20} more")
     if examples:
         lines += ["", "Some images the first model got wrong (true class -> its top-1):"]
-        lines += [f"- `{path}`: {truth} -> {guess}" for path, truth, guess in examples]
+        lines += [f"- `{md_text(path)}`: {md_text(truth)} -> {md_text(guess)}" for path, truth, guess in examples]
     return "\n".join(lines) + "\n"
 
 

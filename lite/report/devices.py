@@ -14,6 +14,7 @@ from lite.devices.facts import is_sd855
 from lite.devices.machine import describe
 from lite.models.registry import family
 from lite.report.latency import latency_rows, published_ms, unstable_mark
+from lite.util.text import md_text
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,8 @@ def to_markdown(runs, rows):
              "below" + ("; the published Snapdragon 855 figure stands beside them" if published else "")
              + ("; unit spread is (slowest - fastest) / fastest between units of one SoC" if socs else "") + ".",
              "", "Devices:"]
-    lines += [f"- `{run.name}`: {describe(run.machine)}" for run in runs]  # describe() says EMULATED first
-    header = "| Model | Variant | Threads | " + " | ".join(f"{run.name} (ms)" for run in runs)
+    lines += [f"- `{md_text(run.name)}`: {md_text(describe(run.machine), 600)}" for run in runs]  # describe() says EMULATED first
+    header = "| Model | Variant | Threads | " + " | ".join(f"{md_text(run.name)} (ms)" for run in runs)
     rule = "| --- | --- | ---: | " + " | ".join("---:" for _ in runs)
     if published:
         header, rule = header + " | published SD855 (ms)", rule + " | ---:"

@@ -15,6 +15,7 @@ from lite.devices.facts import is_sd855
 from lite.devices.machine import describe
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
+from lite.util.text import md_text
 from lite.util.units import MIB
 
 def thread_counts(results):
@@ -150,9 +151,9 @@ def to_markdown(rows, threads, machine, results, measured=None):
     warmup = sorted({r.cell.warmup for r in results})
     repeats = sorted({r.cell.repeats for r in results})
     lines = [
-        f"# Latency on {machine.get('device', 'device')}",
+        f"# Latency on {md_text(machine.get('device', 'device'))}",
         "",
-        f"Device: {describe(machine)}.",
+        f"Device: {md_text(describe(machine), 600)}.",
         f"Runner: {', '.join(sorted({r.runner or '?' for r in results}))}; "
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
@@ -208,7 +209,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failed cells:"]
-        lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {r.error}" for r in failures]
+        lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {md_text(r.error)}" for r in failures]
     capped = sorted({(r.cell.threads, r.measurement.extra["math_threads"]) for r in results
                      if r.ok and r.measurement.extra.get("math_threads") not in (None, r.cell.threads)})
     if capped:
