@@ -163,3 +163,37 @@ def result_dicts(result_dir):
     loaded = load_results(result_dir)
     assert not loaded.problems, [str(p) for p in loaded.problems]
     return [r.as_dict() for r in loaded.results]
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """mount(size) -> a folder on a tmpfs of `size` bytes, to fill up (root, as CI runs; unmounted after)."""
+    mounted = []
+
+    def mount(size):
+        folder = tmp_path / f"fs{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"a full-disk test needs root to mount a tmpfs: {done.stderr.strip()}"
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fill(folder):
+    """Fill the filesystem holding `folder` to the last byte."""
+    import os
+    fd = os.open(Path(folder) / ".filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        for chunk in (65536, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * chunk)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)

@@ -7,7 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import ONE_ROUND, run_cli
+import subprocess
+import sys
+
+from conftest import ONE_ROUND, REPO, run_cli
 from lite.models.image_sets import DatasetError, parse_list, read_dataset
 from lite.accuracy.inputs import Settings, load_ahead, preprocess_file
 from lite.accuracy.metrics import summarize, topk_hits, wilson_interval
@@ -174,6 +177,18 @@ def test_bad_list_files_are_one_line(tmp_path, listing, message):
     assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_list_paths_outside_the_data_folder_are_refused_unless_allowed(tmp_path):
+    (tmp_path / "data").mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not for the report")
+    (tmp_path / "data" / "val_list.txt").write_text("../secret.txt 1\n")
+    done = run_cli("bench_scripts/eval_accuracy.py", "--data", tmp_path / "data")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "'../secret.txt', which lies outside --data" in done.stderr and "--allow-outside" in done.stderr
+    dataset = read_dataset(tmp_path / "data", allow_outside=True)
+    assert dataset.items == (("../secret.txt", 1),)
+
+
 def test_an_empty_folder_and_a_missing_one_are_one_line(tmp_path):
     (tmp_path / "empty" / "n01").mkdir(parents=True)
     for data, message in ((tmp_path / "empty", "holds no image"), (tmp_path / "none", "is not a folder")):
@@ -186,14 +201,24 @@ def test_files_that_are_no_images_are_counted_and_listed(converted, tmp_path):
     make_images(tmp_path / "data" / "n01", 1, seed=1)
     (tmp_path / "data" / "n01" / "broken.jpg").write_bytes(b"\xff\xd8 not really")
     (tmp_path / "data" / "n00" / "readme.txt").write_text("hello")
-    done = evaluate("--data", tmp_path / "data", "--models", MODEL, "--models-dir", converted["models"],
-                    results=tmp_path / "r", cache=tmp_path / "cache")
+    from PIL import Image
+    Image.new("RGB", (1, 20000)).save(tmp_path / "data" / "n00" / "tall.png")  # 138 bytes that once asked for 29 GiB
+    (tmp_path / "data" / "n01" / "new\nline | x.jpg").write_bytes(b"not an image")
+    import resource  # the evaluation runs under a 6 GiB address-space limit: a 29 GiB allocation cannot pass
+    done = subprocess.run([sys.executable, "bench_scripts/eval_accuracy.py", "--data", tmp_path / "data", "--models",
+                           MODEL, "--models-dir", converted["models"], "--results", tmp_path / "r", "--cache",
+                           tmp_path / "cache"], cwd=REPO, capture_output=True, text=True, timeout=900,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30)))
     assert done.returncode == 0, done.stderr
-    assert "2 file(s) could not be read as images" in done.stdout
+    assert "4 file(s) could not be read as images" in done.stdout
     row = rows_of(tmp_path / "r" / "host" / "accuracy.csv")[(MODEL, "fp32")]
-    assert (row["images"], row["unreadable_images"]) == ("3", "2")
+    assert (row["images"], row["unreadable_images"]) == ("3", "4")
     markdown = (tmp_path / "r" / "host" / "accuracy.md").read_text()
     assert "`n01/broken.jpg`" in markdown and "`n00/readme.txt`" in markdown
+    assert "`n00/tall.png`: refused: 1x20000 has an aspect ratio beyond 10:1" in markdown
+    listed = [line for line in markdown.splitlines() if "line" in line and "x.jpg" in line]
+    assert listed == ["- `n01/new line \\| x.jpg`: UnidentifiedImageError: cannot identify image file "
+                      + listed[0].split("cannot identify image file ", 1)[1]]
     assert "2 class folders for a model of 1000 classes" in markdown
 
 
@@ -227,3 +252,24 @@ def test_loading_runs_ahead_in_order_and_reports_errors():
     out = list(load_ahead(range(5), load, workers=2, ahead=3))
     assert [(i, r) for i, r, e in out if e is None] == [(0, 0), (1, 10), (3, 30), (4, 40)]
     assert [e for i, r, e in out if i == 2] == ["ValueError: not an image"]
+
+
+def test_calibration_takes_a_flat_folder_of_images_in_name_order(tmp_path):
+    from lite.models.image_sets import read_image_set
+    make_images(tmp_path / "flat", 3)
+    dataset = read_image_set(tmp_path / "flat")
+    assert dataset.layout == "flat folder"
+    assert [path for path, _ in dataset.items] == ["img000.png", "img001.jpg", "img002.png"]
+    with pytest.raises(DatasetError, match="holds no image"):
+        (tmp_path / "empty").mkdir()
+        read_image_set(tmp_path / "empty")
+
+
+def test_images_beyond_the_bounds_are_refused_from_their_header(tmp_path):
+    from PIL import Image
+    from lite.models.preprocess import ImageRefused, load_rgb, size_problem
+    assert size_problem(256, 342) is None and size_problem(3430, 1000) is None  # the widest real ImageNet image
+    Image.new("RGB", (20000, 1)).save(tmp_path / "wide.png")
+    with pytest.raises(ImageRefused, match="aspect ratio beyond 10:1"):
+        load_rgb(tmp_path / "wide.png")
+    assert "more than the limit" in size_problem(10000, 10000)

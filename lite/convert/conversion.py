@@ -12,13 +12,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lite.convert.nb_format import check_nb_file, normalize_nb_header
+from lite.convert.nb_format import check_nb_file, nb_problem, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
 from lite.convert.ptq import Calibration, calibration_set, quantize
 from lite.errors import ConversionError, ModelFileError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
-from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text, staging_dir
+from lite.util.files import (atomic_write_json, disk_full_error, folder_nearly_full, read_json, sha256_file, sha256_text,
+                             staging_dir)
 from lite.util.text import last_line
 
 CHECK_TIMEOUT_S = 300
@@ -114,14 +115,17 @@ def convert(exported, target, variant, store, calibration=None, say=print):
         if get_variant(variant).post_training:
             model_file, params_file, calibrated = post_train(exported, calibration, staging, say)
         done = run_opt(opt_command(model_file, params_file, target, variant, staged.with_suffix("")), exported.name)
+        whole = staged.is_file() and staged.stat().st_size > 0 and nb_problem(staged) is None
+        if not whole and folder_nearly_full(final.parent):  # opt reports no write error: it leaves a short file
+            raise disk_full_error(final.parent, final)
         if not staged.is_file() or staged.stat().st_size == 0:
             raise ConversionError(f"paddle_lite_opt wrote no .nb for {exported.name} ({target}, {variant}); "
                                   f"exit status {done.returncode}, last line: "
                                   f"{last_line(done.stdout + done.stderr, 'no output')}")
         try:
             opt_version = check_nb_file(staged, exported.name)
-        except ModelFileError as exc:
-            raise ConversionError(str(exc)) from exc
+        except ModelFileError as exc:  # name the destination, not the staging file that is removed next
+            raise ConversionError(str(exc).replace(str(staged), str(final))) from exc
         normalize_nb_header(staged)  # reproducible bytes, so the same inputs give the same sha256
         check = None
         if target == "x86":

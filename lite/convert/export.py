@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from lite.convert.opt import tool_versions
-from lite.errors import ExportError
+from lite.errors import ExportError, OutputDirError
 from lite.models import store as store_layout
 from lite.models.weights import synthetic_images
-from lite.util.files import atomic_write_json, read_json, sha256_file, sha256_text, staging_dir
+from lite.util.files import (atomic_write_json, disk_full_error, folder_nearly_full, is_disk_full, read_json, sha256_file,
+                             sha256_text, staging_dir)
 
 REFERENCE_INPUT_SEED = 7
 REFERENCE_INPUTS = 4  # several, so agreement (top-1, top-5) is a rate, not one yes or no
@@ -102,7 +103,11 @@ def export_model(spec, source, store):
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
+    except OutputDirError:
+        raise
     except Exception as exc:
+        if is_disk_full(exc) or folder_nearly_full(folder.parent):
+            raise disk_full_error(folder.parent, folder) from None
         raise ExportError(f"exporting {spec.name} with Paddle failed: {exc}") from exc
     finally:
         if staging.exists():

@@ -76,6 +76,18 @@ def normalize_nb_header(path):
         return True
 
 
+def nb_problem(path):
+    """What is wrong with the `.nb` at `path`, or None (reads only what the layout check needs)."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+
+        def read_at(offset, count):
+            f.seek(offset)
+            return f.read(count)
+
+        return layout_problem(read_at, size)
+
+
 def check_nb_file(path, model_name=None):
     """Raise ModelFileError unless `path` is a whole Paddle Lite `.nb`; return its opt version."""
     label = f" of {model_name}" if model_name else ""

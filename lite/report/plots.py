@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from lite.devices.facts import is_sd855
 from lite.report.latency import published_ms
+from lite.util.files import atomic_write_bytes
 from lite.util.units import MIB
 
 
@@ -14,6 +15,14 @@ def _figure(size_in):
     figure = Figure(figsize=size_in)
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()
+
+
+def save_figure(fig, path):
+    """PNG bytes rendered in memory, then written whole (a full disk leaves the old plot, never half a new one)."""
+    import io
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def _ok(stats):
@@ -52,7 +61,7 @@ def plot_latency_vs_threads(rows, machine, path):
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
 
 
 def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False, measured=None):
@@ -86,7 +95,7 @@ def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row:
     if drawn:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
 
 
 def write_plots(rows, machine, folder, measured=None):
@@ -152,4 +161,4 @@ def plot_devices(runs, rows, path):
             ax.legend(fontsize=7)
     fig.suptitle("Latency by device")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)

@@ -1,4 +1,5 @@
 """File helpers: checksums and writes that leave either the old file or the whole new one."""
+import errno
 import functools
 import hashlib
 import json
@@ -30,6 +31,23 @@ def sha256_text(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def is_disk_full(exc):
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full_error(folder, destination=None):
+    """The one line for a full filesystem: the folder, the file that could not be written, what to do."""
+    what = f": {Path(destination).name} could not be written" if destination else ""
+    return OutputDirError(f"the folder {folder} is full (No space left on device){what}; free space there or "
+                          f"choose another output folder, then run again")
+
+
+def folder_nearly_full(folder, margin_bytes=1 << 20):
+    """True when the filesystem holding `folder` has less than `margin_bytes` free: a program that does not
+    report write errors (paddle_lite_opt) has then most likely been cut short by it."""
+    return shutil.disk_usage(folder).free < margin_bytes
+
+
 def ensure_writable_dir(path):
     """Create `path` if needed and prove a file can be written there."""
     path = Path(path)
@@ -38,6 +56,8 @@ def ensure_writable_dir(path):
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(path) from None
         raise OutputDirError(f"cannot write to folder {path}: {exc.strerror or exc}; "
                              f"choose another folder or fix its permissions") from exc
     return path
@@ -58,8 +78,10 @@ def atomic_write_bytes(path, data):
             f.write(data)
             os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; a report is as readable as any file
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)  # the old file, if any, is left whole
+        if is_disk_full(exc):
+            raise disk_full_error(path.parent, path) from None
         raise
 
 
