@@ -7,14 +7,19 @@ from lite.bench.compare import ratio_interval
 from lite.bench.results import CellResult, Measurement, RoundResult, write_result
 
 
-def write_run(folder, medians_ms, seed):
+HOST = {"device": "host", "kind": "host", "cpu_model": "AMD EPYC", "abi": "x86_64", "soc": None}
+PHONE = {"device": "sd855", "kind": "android", "soc": "SM8150", "model_name": "Xiaomi MI 9", "abi": "arm64-v8a"}
+
+
+def write_run(folder, medians_ms, seed, machine=HOST, runner="host-python", target="x86", sha256="0" * 64,
+              warmup=5):
     rng = np.random.default_rng(seed)
     for (model, threads), median in medians_ms.items():
         samples = tuple(float(x) for x in median * (1 + 0.01 * rng.standard_normal(60)))
-        cell = CellOptions(model, "fp32", "x86", threads, "no_bind", 5, 60)
-        model_file = {"file": f"{model}.nb", "sha256": "0" * 64, "storage_bytes": 1}
-        write_result(folder, CellResult(cell=cell, status="ok", runner="host-python", model_file=model_file,
-                                        machine={"device": "host"}, rounds=(RoundResult(1, Measurement(samples)),)))
+        cell = CellOptions(model, "fp32", target, threads, "no_bind", warmup, 60)
+        model_file = {"file": f"{model}.nb", "sha256": sha256, "storage_bytes": 1}
+        write_result(folder, CellResult(cell=cell, status="ok", runner=runner, model_file=model_file,
+                                        machine=machine, rounds=(RoundResult(1, Measurement(samples)),)))
 
 
 def test_compare_says_slower_faster_and_no_difference(tmp_path):
@@ -61,3 +66,32 @@ def test_twins_of_one_architecture_that_disagree_make_the_report_say_so(tmp_path
     assert mark.startswith("[") and "[" not in ssld_row.split("|")[4]
     footnote = next(line for line in markdown.splitlines() if line.startswith(mark + " "))
     assert "1.20x the time of MobileNetV1 1 thread, the same MobileNetV1_x1_0 network" in footnote
+
+
+def test_runs_from_different_machines_are_refused_unless_asked_and_then_said(tmp_path):
+    write_run(tmp_path / "host", {("MobileNetV1", 1): 30.0}, seed=1)
+    write_run(tmp_path / "phone", {("MobileNetV1", 1): 12.0}, seed=2, machine=PHONE, runner="cxx", target="arm")
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "host", tmp_path / "phone")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "come from different machines" in done.stderr and "--across-machines" in done.stderr
+    assert "slower" not in done.stdout + done.stderr and "faster" not in done.stdout + done.stderr
+    write_run(tmp_path / "phone2", {("MobileNetV1", 1): 12.0}, seed=2, machine=PHONE)
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "host", tmp_path / "phone2", "--across-machines")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ACROSS MACHINES") and "SM8150" in done.stdout.splitlines()[0]
+    assert done.stdout.splitlines()[2].endswith("faster")
+
+
+def test_another_model_file_runner_or_target_gives_no_verdict(tmp_path):
+    cells = {("MobileNetV1", 1): 30.0}
+    write_run(tmp_path / "old", cells, seed=1)
+    for name, changes in {"file": {"sha256": "1" * 64}, "runner": {"runner": "cxx"}, "target": {"target": "arm"}}.items():
+        write_run(tmp_path / name, {("MobileNetV1", 1): 40.0}, seed=2, **changes)
+        done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / name)
+        assert done.returncode == 0, done.stderr
+        row = [line for line in done.stdout.splitlines() if line.startswith("MobileNetV1__")][0]
+        assert "not comparable:" in row and "slower" not in row, (name, row)
+    write_run(tmp_path / "warm", {("MobileNetV1", 1): 40.0}, seed=2, warmup=20)
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "warm")
+    row = [line for line in done.stdout.splitlines() if line.startswith("MobileNetV1__")][0]
+    assert "slower (warm-up 5 vs 20 differ)" in row

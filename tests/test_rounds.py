@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ONE_ROUND, run_cli
+from conftest import NO_LIMITS, ONE_ROUND, run_cli
 from conftest import result_dicts as load_results
 from lite.bench.cells import Cell, cell_id
 from lite.bench.results import load_result, result_path
@@ -157,8 +157,7 @@ def test_version_2_results_read_as_one_round(tmp_path, nb_file):
 
 def test_run_host_rounds_check_logits_once_and_record_every_round(converted, tmp_path):
     args = ("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1,2", "--warmup", "1",
-            "--repeats", "4", "--rounds", "2", "--seed", "7", "--max-retries", "0", "--max-cv", "1000",
-            "--max-spread", "1000", "--max-other-cores", "1024", "--models-dir", converted["models"])
+            "--repeats", "4", "--rounds", "2", "--seed", "7", *NO_LIMITS, "--models-dir", converted["models"])
     done = run_cli(*args, "--results", tmp_path / "a")
     assert done.returncode == 0, done.stderr
     assert "2 rounds of 2 cells, each round in its own order (seed 7" in done.stdout
@@ -192,3 +191,18 @@ def test_rounds_below_one_is_one_line(converted, tmp_path):
                    "--models-dir", converted["models"], "--results", tmp_path)
     assert done.returncode == 2 and "argument --rounds: '0' is not a whole number from 1 to 1000" in done.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_limits_can_be_switched_off_and_stay_off_in_the_result_files():
+    import argparse
+    import json
+    import math
+    from lite.bench.stability import Limits
+    from lite.cli.args import add_stability_arguments
+    parser = argparse.ArgumentParser()
+    add_stability_arguments(parser)
+    args = parser.parse_args(["--max-cv", "off", "--max-spread", "OFF", "--max-other-cores", "off"])
+    assert (args.max_cv, args.max_spread, args.max_other_cores) == (math.inf, math.inf, math.inf)
+    limits = Limits(args.max_spread, args.max_cv, args.max_other_cores)
+    assert Limits.from_dict(json.loads(json.dumps(limits.as_dict()))) == limits  # a rebuilt report marks nothing
+    assert parser.parse_args(["--max-cv", "5"]).max_cv == 0.05

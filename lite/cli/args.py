@@ -48,6 +48,13 @@ def bounded(kind, maximum, unit=""):
     return parse
 
 
+def or_off(parse):
+    """An argparse type: `parse`'s number, or `off` for no limit at all (stored as infinity)."""
+    def parse_or_off(text):
+        return math.inf if text.strip().lower() == "off" else parse(text)
+    return parse_or_off
+
+
 def counting(maximum):
     """An argparse type: a whole number from 1 to `maximum`."""
     def parse(text):
@@ -91,7 +98,7 @@ DEFAULT_ROUNDS = 3
 def add_stability_arguments(parser):
     """--rounds, --seed and the limits beyond which a cell is re-measured, then marked unstable."""
     limits = Limits()
-    percent = lambda text: bounded(float, 1000.0, "%")(text) / 100  # noqa: E731
+    percent = or_off(lambda text: bounded(float, 1000.0, "%")(text) / 100)
     parser.add_argument("--rounds", type=counting(1000), default=DEFAULT_ROUNDS,
                         help="run the whole plan this many times, round-robin, each round in a fresh shuffled "
                              "order and every cell in a fresh process; tables show the median over rounds "
@@ -101,14 +108,15 @@ def add_stability_arguments(parser):
     parser.add_argument("--max-retries", type=bounded(int, 100), default=1,
                         help="re-measure an unstable cell up to this many times; still unstable, it is marked "
                              "in every table and the exit status is 4 (default: 1)")
-    parser.add_argument("--max-spread", type=percent, default=limits.max_spread, metavar="PERCENT",
-                        help="unstable when round medians, or two models of one architecture, differ by more "
-                             f"(default: {100 * limits.max_spread:g})")
-    parser.add_argument("--max-cv", type=percent, default=limits.max_cv, metavar="PERCENT",
-                        help=f"unstable when the timed runs' CV is above this (default: {100 * limits.max_cv:g})")
-    parser.add_argument("--max-other-cores", type=bounded(float, 1024.0), default=limits.max_other_cores,
-                        metavar="CORES", help="unstable when other work used more CPU than this many cores in a "
-                                              f"round (default: {limits.max_other_cores:g})")
+    parser.add_argument("--max-spread", type=percent, default=limits.max_spread, metavar="PERCENT|off",
+                        help="unstable when round medians, or two models of one architecture, differ by more; "
+                             f"off: never (default: {100 * limits.max_spread:g})")
+    parser.add_argument("--max-cv", type=percent, default=limits.max_cv, metavar="PERCENT|off",
+                        help=f"unstable when the timed runs' CV is above this; off: never "
+                             f"(default: {100 * limits.max_cv:g})")
+    parser.add_argument("--max-other-cores", type=or_off(bounded(float, 1024.0)), default=limits.max_other_cores,
+                        metavar="CORES|off", help="unstable when other work used more CPU than this many cores in a "
+                                                  f"round; off: never (default: {limits.max_other_cores:g})")
 
 
 def stability_options(args):

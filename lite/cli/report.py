@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lite.util.edge import EXIT_BAD_INPUT, run_edge
 from lite.cli.summary import print_problems
-from lite.bench.compare import compare_runs, to_text
+from lite.bench.compare import compare_runs, machines_differ, to_text
 from lite.bench.results import load_results
 from lite.errors import ToolkitError
 from lite.models.registry import family
@@ -32,6 +32,8 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("result_dir", nargs="?", help="a folder with raw/*.json result files, e.g. results/host")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")
+    parser.add_argument("--across-machines", action="store_true",
+                        help="with --compare: allow runs from different machines (SoC, CPU model); refused by default")
     parser.add_argument("--devices", nargs="+", metavar="FOLDER", help="set several devices' result folders side by side")
     parser.add_argument("--out", help="where --devices writes its table and plot (default: the folders' common parent)")
     args = parser.parse_args(argv)
@@ -40,22 +42,26 @@ def main(argv=None):
     if args.out and not args.devices:
         parser.error("--out goes with --devices")
     if args.compare:
-        return run_edge(lambda: compare(*args.compare))
+        return run_edge(lambda: compare(*args.compare, across_machines=args.across_machines))
     if args.devices:
         return run_edge(lambda: devices(args.devices, args.out))
     return run_edge(lambda: rebuild(args.result_dir))
 
 
-def compare(old_dir, new_dir):
+def compare(old_dir, new_dir, across_machines=False):
     loaded = [load_results(folder) for folder in (old_dir, new_dir)]
     for folder in (old_dir, new_dir):
         if not (Path(folder) / "raw").is_dir():
             raise ToolkitError(f"{folder} holds no raw/ folder of result files")
     unreadable = print_problems([p for one in loaded for p in one.problems])
+    machines = machines_differ(loaded[0].results, loaded[1].results)
+    if machines and not across_machines:
+        raise ToolkitError(f"{old_dir} and {new_dir} come from different machines ({machines}): a ratio would "
+                           f"measure the machines; pass --across-machines to compare them anyway")
     rows, unmatched = compare_runs(loaded[0].results, loaded[1].results, family().same_architecture())
     if not rows:
         raise ToolkitError(f"{old_dir} and {new_dir} have no measured cell in common")
-    print(to_text(rows, unmatched, str(old_dir), str(new_dir)), end="")
+    print(to_text(rows, unmatched, str(old_dir), str(new_dir), machines), end="")
     return EXIT_BAD_INPUT if unreadable else 0
 
 
