@@ -12,6 +12,13 @@ MAX_THREADS = 64
 MAX_SECONDS = 7 * 24 * 3600  # a week: anything longer is a typo, not a plan
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, except that a bad command line is one line on stderr (what is wrong, and --help), exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def comma_list(allowed, what):
     """An argparse type: 'a,b' (or 'a b') -> ['a', 'b'], each one of `allowed`."""
     def parse(text):

@@ -26,7 +26,7 @@ from lite.models.image_sets import read_dataset
 from lite.accuracy.evaluate import Job, evaluate
 from lite.accuracy.inputs import DEFAULT_CACHE, InputCache, Settings
 from lite.convert.ptq import calibration_text
-from lite.cli.args import add_device_arguments, comma_list, counting, device_folder
+from lite.cli.args import OneLineParser, add_device_arguments, comma_list, counting, device_folder
 from lite.errors import ToolkitError
 from lite.models.labels import parse_labels
 from lite.models.registry import family, get_variant, model_names, select_models, variant_names
@@ -39,7 +39,7 @@ RUNTIMES = ("auto", "host", "arm", "device")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/eval_accuracy.py", description=__doc__,
+    parser = OneLineParser(prog="python bench_scripts/eval_accuracy.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, metavar="DIR", help="the labelled images (see above)")
     parser.add_argument("--list", metavar="FILE", help="PaddleClas list file (default: DIR/val_list.txt if there)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lite.app.android_install import (build_apk, copy_lite_library, copy_model_and_labels,
                                       install_and_start)
-from lite.cli.args import add_device_arguments
+from lite.cli.args import OneLineParser, add_device_arguments
 from lite.util.edge import run_edge
 from lite.devices.select import open_device
 from lite.errors import InstallError
@@ -21,7 +21,7 @@ DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "android_demo"
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python android_demo/install.py", description=__doc__,
+    parser = OneLineParser(prog="python android_demo/install.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="MobileNetV1", metavar="NAME",
                         help=f"the model to bundle: {', '.join(model_names())} (default: MobileNetV1)")

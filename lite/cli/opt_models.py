@@ -20,7 +20,7 @@ import os
 import sys
 import time
 
-from lite.cli.args import comma_list, counting
+from lite.cli.args import OneLineParser, comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
 from lite.util.edge import run_edge
 from lite.convert.pipeline import convert_all, converted_manifests
@@ -31,7 +31,7 @@ from lite.report.sizes import size_row, sort_rows, write_size_report
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python lite/opt_models.py", description=__doc__,
+    parser = OneLineParser(prog="python lite/opt_models.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="convert every model of the family")

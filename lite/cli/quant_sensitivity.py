@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from lite.cli.args import OneLineParser
 from lite.cli.opt_models import add_calibration_arguments, calibration_of
 from lite.convert.conversion import post_train
 from lite.convert.export import load_reference_io, up_to_date_export
@@ -38,7 +39,7 @@ COLUMNS = ("model", "kept_fp32", "cosine_mean", "cosine_gain", "top1_agreement",
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/quant_sensitivity.py", description=__doc__,
+    parser = OneLineParser(prog="python bench_scripts/quant_sensitivity.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, choices=model_names())
     parser.add_argument("--layers", help="only these layers, comma-separated (default: every quantizable one)")

@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lite.cli.args import OneLineParser
 from lite.util.edge import EXIT_BAD_INPUT, run_edge
 from lite.cli.summary import print_problems
 from lite.bench.compare import compare_runs, machines_differ, to_text
@@ -28,7 +29,7 @@ from lite.report.writer import write_devices_report, write_reports
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/report.py", description=__doc__,
+    parser = OneLineParser(prog="python bench_scripts/report.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("result_dir", nargs="?", help="a folder with raw/*.json result files, e.g. results/host")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")

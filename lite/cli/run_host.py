@@ -17,7 +17,7 @@ from pathlib import Path
 from lite.bench.host_runner import HostRunner
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
-from lite.cli.args import add_sweep_arguments, stability_options
+from lite.cli.args import OneLineParser, add_sweep_arguments, stability_options
 from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.models.store import ModelStore
@@ -26,7 +26,7 @@ from lite.util.files import ensure_writable_dir
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/run_host.py", description=__doc__,
+    parser = OneLineParser(prog="python bench_scripts/run_host.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode="no_bind")
     parser.add_argument("--results", default="results", help="results root; this host writes RESULTS/host (default: results)")

@@ -31,7 +31,7 @@ from lite.bench.device_runners import RUNNERS, BenchmarkBinRunner, CxxRunner, Py
 from lite.bench.plan import plan_cells
 from lite.bench.push_gate import GatedDevice
 from lite.bench.sweep import run_sweep
-from lite.cli.args import add_device_arguments, add_sweep_arguments, device_folder, stability_options
+from lite.cli.args import OneLineParser, add_device_arguments, add_sweep_arguments, device_folder, stability_options
 from lite.util.edge import run_edge
 from lite.cli.summary import print_summary
 from lite.convert.pipeline import converted_manifests
@@ -51,7 +51,7 @@ BUILDS = {("android", "arm64-v8a"): "android-arm64", ("android", "armeabi-v7a"):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python bench_scripts/run_sd855.py", description=__doc__,
+    parser = OneLineParser(prog="python bench_scripts/run_sd855.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=5.0, power_mode="high")
     add_device_arguments(parser, many=True)

@@ -5,11 +5,12 @@ Example: python -m lite.cli.to_ppm cat.jpg cat.ppm   (or: mnv1-to-ppm cat.jpg ca
 import argparse
 import sys
 
+from lite.cli.args import OneLineParser
 from lite.models.preprocess import load_rgb, write_ppm
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="mnv1-to-ppm", description=__doc__,
+    parser = OneLineParser(prog="mnv1-to-ppm", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("image", help="the image to convert (anything Pillow reads)")
     parser.add_argument("out_ppm", help="where the binary PPM (P6) goes")

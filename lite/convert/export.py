@@ -117,5 +117,5 @@ def export_model(spec, source, store):
 
 def load_reference_io(reference_npz):
     """(inputs N x C x H x W, Paddle's logits N x classes) from an export's reference_io.npz."""
-    with np.load(reference_npz) as data:
+    with np.load(reference_npz, allow_pickle=False) as data:
         return data["input"], data["logits"]

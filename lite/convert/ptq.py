@@ -137,7 +137,7 @@ def _child(argv=None):
     executor = paddle.static.Executor(place)
     model_file = Path(args.model_file)
     program, feed_names, _ = paddle.static.load_inference_model(str(model_file.with_suffix("")), executor)
-    inputs = np.load(args.inputs)
+    inputs = np.load(args.inputs, allow_pickle=False)
 
     class Images(paddle.io.Dataset):
         def __len__(self):
