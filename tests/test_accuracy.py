@@ -113,6 +113,7 @@ def test_the_other_tables_gain_the_measured_top1(labelled, converted, tmp_path):
     assert x86_row.endswith("| 100.00% (synthetic, n=12) |")
 
 
+@pytest.mark.slow
 def test_int8_and_fp16_run_on_the_real_arm_kernels(labelled, arm_models, paddle_lite_arm, tmp_path):
     done = evaluate("--data", labelled, "--models", MODEL, "--variants", "int8,fp16", "--limit", "4", "--models-dir",
                     arm_models, "--lite-dir", paddle_lite_arm["fp32"], "--fp16-lite-dir", paddle_lite_arm["fp16"],

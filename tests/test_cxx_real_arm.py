@@ -14,6 +14,8 @@ from lite.convert.export import load_reference_io
 from lite.models.preprocess import paddleclas_preprocess, write_ppm
 from lite.runtime.failures import failure_reason
 
+pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+
 QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
 C_LIBRARY = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "ld-linux-aarch64.so.1"}
 

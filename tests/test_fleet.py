@@ -15,6 +15,8 @@ from lite.bench.push_gate import PushGate
 from lite.devices.fleet import ALL, Target, devices_option, plan_targets
 from lite.errors import DeviceError, DeviceLost, ToolkitError
 
+pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+
 PLAN = ("--models", "MobileNetV1_x0_25,MobileNetV1_x0_5", "--threads", "1,2", "--warmup", "0", "--repeats", "1",
         "--cooldown", "0", *ONE_ROUND)
 CELLS = {(m, t) for m in ("MobileNetV1_x0_25", "MobileNetV1_x0_5") for t in (1, 2)}

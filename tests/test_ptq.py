@@ -12,6 +12,8 @@ from lite.models.registry import get_model
 from lite.runtime.arm_check import int8_share, parse_kernels
 from test_accuracy import make_images
 
+pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+
 MODEL = "MobileNetV1_x0_25"
 
 

@@ -21,6 +21,8 @@ from lite.devices.select import open_device
 from lite.errors import CellFailed
 from lite.models.store import ModelStore
 
+pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+
 FAST = ("--warmup", "1", "--cooldown", "0", *ONE_ROUND)
 ISSUE_COMMAND = ("--threads", "1,2", "--models", "MobileNetV1_x0_25", "--variants", "fp32,int8,int16,fp16",
                  "--repeats", "2")

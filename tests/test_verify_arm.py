@@ -4,8 +4,12 @@ import csv
 import os
 import shutil
 
+import pytest
+
 from conftest import run_cli
 from lite.convert.logits import ARM_CHECK_THRESHOLDS
+
+pytestmark = pytest.mark.slow  # ARM programs under qemu: left out of make test-fast
 
 
 def read_rows(results):
