@@ -7,6 +7,7 @@ from lite.errors import WeightsError
 from lite.models.registry import family, get_model
 from lite.models.weights import build_weighted_network, synthetic_images, weights_source
 
+from conftest import run_cli
 from paddleclas_reference import load_reference_module, reference_network
 
 
@@ -89,6 +90,10 @@ def test_a_weights_file_that_runs_code_is_refused_and_its_code_never_runs(tmp_pa
     assert not marker.exists()
     message = str(err.value)
     assert spec.pretrained_file in message and "posix.system" in message and "never code" in message
+    done = run_cli("lite/opt_models.py", "--models", spec.name, "--targets", "arm", "--weights", tmp_path,
+                   "--out", tmp_path / "m", "--results", tmp_path / "r")
+    assert done.returncode == 2 and not marker.exists()
+    assert done.stderr.strip().splitlines()[-1].startswith(f"error: weights file {tmp_path / spec.pretrained_file} asks to run")
 
 
 @pytest.mark.parametrize("protocol", [2, 4])

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from lite.convert.opt import tool_versions
-from lite.errors import ExportError, OutputDirError
+from lite.errors import ExportError, OutputDirError, WeightsError
 from lite.models import store as store_layout
 from lite.models.weights import synthetic_images
 from lite.util.files import (atomic_write_json, disk_full_error, folder_nearly_full, is_disk_full, read_json, sha256_file,
@@ -103,7 +103,7 @@ def export_model(spec, source, store):
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
-    except OutputDirError:
+    except (OutputDirError, WeightsError):  # already one line naming the file
         raise
     except Exception as exc:
         if is_disk_full(exc) or folder_nearly_full(folder.parent):
