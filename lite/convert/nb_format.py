@@ -92,15 +92,9 @@ def check_nb_file(path, model_name=None):
     """Raise ModelFileError unless `path` is a whole Paddle Lite `.nb`; return its opt version."""
     label = f" of {model_name}" if model_name else ""
     try:
+        problem = nb_problem(path)
         with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-
-            def read_at(offset, count):
-                f.seek(offset)
-                return f.read(count)
-
-            problem = layout_problem(read_at, size)
-            header = parse_nb_header(read_at(0, HEADER_BYTES))
+            header = parse_nb_header(f.read(HEADER_BYTES))
     except OSError as exc:
         raise ModelFileError(f"model file {path}{label} cannot be read: {exc.strerror}") from exc
     if problem:
