@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lite.convert.nb_format import check_nb_file, nb_problem, normalize_nb_header
+from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
 from lite.convert.ptq import Calibration, calibration_set, quantize
 from lite.errors import ConversionError, ModelFileError
@@ -115,17 +115,20 @@ def convert(exported, target, variant, store, calibration=None, say=print):
         if get_variant(variant).post_training:
             model_file, params_file, calibrated = post_train(exported, calibration, staging, say)
         done = run_opt(opt_command(model_file, params_file, target, variant, staged.with_suffix("")), exported.name)
-        whole = staged.is_file() and staged.stat().st_size > 0 and nb_problem(staged) is None
-        if not whole and folder_nearly_full(final.parent):  # opt reports no write error: it leaves a short file
-            raise disk_full_error(final.parent, final)
-        if not staged.is_file() or staged.stat().st_size == 0:
+        written = staged.is_file() and staged.stat().st_size > 0
+        try:
+            opt_version = check_nb_file(staged, exported.name) if written else None
+        except ModelFileError as exc:
+            if folder_nearly_full(final.parent):  # opt reports no write error: it leaves a short file
+                raise disk_full_error(final.parent, final) from None
+            # name the destination, not the staging file that is removed next
+            raise ConversionError(str(exc).replace(str(staged), str(final))) from exc
+        if not written:
+            if folder_nearly_full(final.parent):
+                raise disk_full_error(final.parent, final)
             raise ConversionError(f"paddle_lite_opt wrote no .nb for {exported.name} ({target}, {variant}); "
                                   f"exit status {done.returncode}, last line: "
                                   f"{last_line(done.stdout + done.stderr, 'no output')}")
-        try:
-            opt_version = check_nb_file(staged, exported.name)
-        except ModelFileError as exc:  # name the destination, not the staging file that is removed next
-            raise ConversionError(str(exc).replace(str(staged), str(final))) from exc
         normalize_nb_header(staged)  # reproducible bytes, so the same inputs give the same sha256
         check = None
         if target == "x86":

@@ -9,8 +9,8 @@ from lite.errors import DeviceError, InstallError
 from lite.util.text import last_line
 
 STAGED_APK = "/data/local/tmp/mnv1_demo.apk"
-# A command given no timeout (getprop, ls, rm) waits this long at most: such commands answer in well under a
-# second on a phone, and a hung phone must end in an error, never in a wait without end.
+# A command given no timeout (getprop, ls, rm) waits this long at most: a safety bound, not a measured figure;
+# a hung phone must end in an error, never in a wait without end.
 DEFAULT_COMMAND_TIMEOUT_S = 60.0
 
 
@@ -18,8 +18,8 @@ def timeout_message(command, timeout_s, description):
     """One line for a command that got no answer (pure): the command cut short, the wait, the device."""
     shown = " ".join(str(command).split())
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return (f"{description} did not answer `{shown}` within {timeout_s:.0f} s; check that the phone is awake "
-            f"and responsive (`adb shell echo ok`), then run again")
+    return (f"{description} did not answer `{shown}` within {timeout_s:.0f} s; check that it is awake and "
+            f"responsive (for a phone: `adb shell echo ok`), then run again")
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,7 @@ def size_problem(width, height):
     if width * height > MAX_IMAGE_PIXELS:
         return f"{width}x{height} is {width * height:,} pixels, more than the limit of {MAX_IMAGE_PIXELS:,}"
     if max(width, height) / min(width, height) > MAX_ASPECT_RATIO:
-        return (f"{width}x{height} has an aspect ratio beyond {MAX_ASPECT_RATIO:.0f}:1 (resizing its short "
-                f"side would make it {max(width, height) * 256 // min(width, height):,} pixels long)")
+        return f"{width}x{height} has an aspect ratio beyond {MAX_ASPECT_RATIO:.0f}:1"
     return None
 
 

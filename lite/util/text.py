@@ -26,7 +26,7 @@ def safe_name(text, fallback="device"):
     return name or fallback
 
 
-DEVICE_TEXT_CHARS = 120  # a property, model or CPU name; real ones are under 64
+DEVICE_TEXT_CHARS = 120  # a property, model or CPU name: room for any real one, never megabytes
 
 
 def clean_untrusted(text, limit=DEVICE_TEXT_CHARS):
