@@ -1,7 +1,7 @@
 # The two commands a new user types: `make run` (the main job) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup run convert test test-fast bench clean
+.PHONY: setup run convert lint test test-fast bench clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -15,25 +15,29 @@ run: setup
 convert: setup
 	$(PY) lite/opt_models.py --all
 
-## make test: the whole test suite (what CI runs)
-test: setup
-	@bash scripts/install_system_packages.sh
-	$(PY) -m pytest -q
+## make lint: ruff (pyflakes, pycodestyle errors, import order; pyproject.toml); unused names fail
+lint: setup
+	.venv/bin/ruff check .
 
-## make test-fast: the suite without the tests marked slow (a developer's own loop)
-test-fast: setup
+## make test: lint, then the whole test suite (what CI runs), with the 15 slowest tests named
+test: lint
+	@bash scripts/install_system_packages.sh
+	$(PY) -m pytest -q --durations=15
+
+## make test-fast: lint and the tests not marked slow (no conversion, C++ build, qemu or device double)
+test-fast: lint
 	$(PY) -m pytest -q -m "not slow"
 
 ## make bench: the benchmark scripts that print speed and size figures against their goals
 bench: setup
-	$(PY) bench_scripts/bench_opt_models.py
-	$(PY) bench_scripts/bench_host_sweep.py
-	$(PY) bench_scripts/bench_fidelity.py
-	$(PY) bench_scripts/bench_quantization.py --models MobileNetV1_x0_25,MobileNetV1
-	$(PY) bench_scripts/bench_arm_check.py
-	$(PY) bench_scripts/bench_fleet.py
-	$(PY) bench_scripts/bench_accuracy.py
-	$(PY) bench_scripts/bench_ptq.py
+	$(PY) benchmarks/bench_opt_models.py
+	$(PY) benchmarks/bench_host_sweep.py
+	$(PY) benchmarks/bench_fidelity.py
+	$(PY) benchmarks/bench_quantization.py --models MobileNetV1_x0_25,MobileNetV1
+	$(PY) benchmarks/bench_arm_check.py
+	$(PY) benchmarks/bench_fleet.py
+	$(PY) benchmarks/bench_accuracy.py
+	$(PY) benchmarks/bench_ptq.py
 
 clean:
 	rm -rf models

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python android_demo/install.py`: build or take the demo APK, install it and start it (the command is lite.cli.install_app; `--help` lists its options)."""
+"""`python android_demo/install.py`: build or take the demo APK, install it and start it
+(the command is lite.cli.install_app; `--help` lists its options)."""
 import sys
 
 try:

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/eval_accuracy.py --data DIR`: Top-1 / Top-5 of the converted models on a labelled set (the command is lite.cli.eval_accuracy; `--help` lists its options)."""
+"""`python bench_scripts/eval_accuracy.py --data DIR`: Top-1 / Top-5 of the converted models on a labelled set
+(the command is lite.cli.eval_accuracy; `--help` lists its options)."""
 import sys
 
 try:

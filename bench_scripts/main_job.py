@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/main_job.py`: the main job's benchmark step (phone if attached, else this host) (the command is lite.cli.main_job; `--help` lists its options)."""
+"""`python bench_scripts/main_job.py`: the main job's benchmark step (phone if attached, else this host)
+(the command is lite.cli.main_job; `--help` lists its options)."""
 import sys
 
 try:

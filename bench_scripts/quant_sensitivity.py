@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/quant_sensitivity.py --model NAME`: which layers cost most in int8 (the command is lite.cli.quant_sensitivity; `--help` lists its options)."""
+"""`python bench_scripts/quant_sensitivity.py --model NAME`: which layers cost most in int8
+(the command is lite.cli.quant_sensitivity; `--help` lists its options)."""
 import sys
 
 try:

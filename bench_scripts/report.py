@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/report.py`: rebuild a result folder's tables and plots (the command is lite.cli.report; `--help` lists its options)."""
+"""`python bench_scripts/report.py`: rebuild a result folder's tables and plots
+(the command is lite.cli.report; `--help` lists its options)."""
 import sys
 
 try:

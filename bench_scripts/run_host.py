@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/run_host.py`: benchmark the x86 models on this host (the command is lite.cli.run_host; `--help` lists its options)."""
+"""`python bench_scripts/run_host.py`: benchmark the x86 models on this host
+(the command is lite.cli.host_bench; `--help` lists its options)."""
 import sys
 
 try:
-    from lite.cli.run_host import main
+    from lite.cli.host_bench import main
 except ImportError as exc:  # not the project's Python: say how to get it, no traceback
     sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""`python bench_scripts/run_sd855.py`: benchmark the models on a phone over adb (the command is lite.cli.run_sd855; `--help` lists its options)."""
+"""`python bench_scripts/run_sd855.py`: benchmark the models on a phone over adb
+(the command is lite.cli.device_bench; `--help` lists its options)."""
 import sys
 
 try:
-    from lite.cli.run_sd855 import main
+    from lite.cli.device_bench import main
 except ImportError as exc:  # not the project's Python: say how to get it, no traceback
     sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`python lite/opt_models.py`: convert the MobileNetV1 family to Paddle Lite .nb models (the command is lite.cli.opt_models; `--help` lists its options)."""
+"""`python lite/opt_models.py`: convert the MobileNetV1 family to Paddle Lite .nb models
+(the command is lite.cli.opt_models; `--help` lists its options)."""
 import sys
 
 try:

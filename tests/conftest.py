@@ -1,36 +1,10 @@
+"""The fixtures: expensive ones are session-scoped and shared (conversions, C++ builds, device doubles).
+Shared plain helpers are in helpers.py, imported by name."""
 import os
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def wait_for(condition, timeout_s=3.0, poll_s=0.05):
-    """Poll `condition` until it holds or `timeout_s` passes; its last answer."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(poll_s)
-    return condition()
-
-
-# One round and no stability limits, for tests about other things (stability has its own tests,
-# tests/test_rounds.py): on a busy test machine a real cell may be unstable, which is exit status 4.
-# One round and no stability limits at all: for tests of other features, which an overloaded machine
-# (round medians 10x apart happen) must not turn into exit 4.
-ONE_ROUND = ("--rounds", "1", "--max-retries", "0", *("--max-cv", "off", "--max-spread", "off", "--max-other-cores", "off"))
-NO_LIMITS = ("--max-retries", "0", "--max-cv", "off", "--max-spread", "off", "--max-other-cores", "off")
-
-
-def run_cli(*args, cwd=REPO, timeout=600, env=None):
-    """Run a command-line script the way a user does, from the repo root."""
-    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+from helpers import REPO, free_port, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +114,7 @@ def adb_server(tmp_path_factory):
     import shutil
     assert shutil.which("adb"), "Debian's adb is needed: run make setup (scripts/install_system_packages.sh)"
     home = tmp_path_factory.mktemp("adb-home")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HOME=str(home), ANDROID_ADB_SERVER_PORT=str(port))
 
     def adb(*args, timeout=60):
@@ -149,22 +123,6 @@ def adb_server(tmp_path_factory):
     adb("start-server")
     yield type("AdbServer", (), {"run": staticmethod(adb), "home": home, "env": env, "port": port})
     adb("kill-server")
-
-
-def _free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def result_dicts(result_dir):
-    """The result files of a folder, loaded by the product's loader (which must read every one),
-    as the dictionaries they hold on disk."""
-    from lite.bench.results import load_results
-    loaded = load_results(result_dir)
-    assert not loaded.problems, [str(p) for p in loaded.problems]
-    return [r.as_dict() for r in loaded.results]
 
 
 @pytest.fixture
@@ -186,16 +144,3 @@ def small_filesystem(tmp_path):
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
 
-def fill(folder):
-    """Fill the filesystem holding `folder` to the last byte."""
-    import os
-    fd = os.open(Path(folder) / ".filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        for chunk in (65536, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * chunk)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)

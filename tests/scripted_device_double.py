@@ -4,7 +4,11 @@ It stands in for a phone or host only where the engine's decisions are under tes
 failures, a lost device, cooling); it runs nothing and its latencies are scripted.
 """
 from lite.bench.cells import cell_id
+from lite.devices.machine_facts import MachineFacts
 from lite.errors import CellFailed, DeviceLost
+
+# What the jobs would have read of the double's machine (the engine takes the facts, never asks the runner).
+DOUBLE_MACHINE = MachineFacts(short_name="double", cpu_model="scripted", core_count=8)
 
 
 class ScriptedDeviceDouble:
@@ -21,9 +25,6 @@ class ScriptedDeviceDouble:
         self.lose_at = lose_at  # lose the device on this call number (1-based)
         self.temperature_script = list(temperatures or [])
         self.calls = []
-
-    def describe(self):
-        return {"device": "double", "cpu_model": "scripted", "core_count": 8, "cpus": [], "soc": None}
 
     def temperatures(self):
         if self.temperature_script:

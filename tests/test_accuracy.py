@@ -3,17 +3,16 @@ from an independent computation (Paddle's own inference on the exported network)
 Paddle Lite x86 runtime, on the real ARM kernels under qemu, and on a phone (the ADB device double)."""
 import csv
 import shutil
-
-import numpy as np
-import pytest
-
 import subprocess
 import sys
 
-from conftest import ONE_ROUND, REPO, run_cli
-from lite.models.image_sets import DatasetError, parse_list, read_dataset
+import numpy as np
+import pytest
+from helpers import ONE_ROUND, REPO, run_cli
+
 from lite.accuracy.inputs import Settings, load_ahead, preprocess_file
 from lite.accuracy.metrics import summarize, topk_hits, wilson_interval
+from lite.models.image_sets import DatasetError, parse_list, read_dataset
 from lite.models.labels import top_k
 
 MODEL = "MobileNetV1_x0_25"
@@ -61,7 +60,8 @@ def labelled(converted, tmp_path_factory):
     paths = make_images(root / "images", 12)
     labels = paddle_top1(converted["models"] / "paddle" / MODEL, paths)
     (root / "val_list.txt").write_text("".join(f"images/{p.name} {label}\n" for p, label in zip(paths, labels)))
-    (root / "shifted.txt").write_text("".join(f"images/{p.name} {(label + 1) % 1000}\n" for p, label in zip(paths, labels)))
+    (root / "shifted.txt").write_text("".join(f"images/{p.name} {(label + 1) % 1000}\n" for p, label in zip(paths,
+                                                                                                            labels)))
     return root
 
 
@@ -74,6 +74,7 @@ def evaluate(*args, results, cache):
     return run_cli("bench_scripts/eval_accuracy.py", *args, "--results", results, "--cache", cache, timeout=900)
 
 
+@pytest.mark.slow
 def test_paddles_own_labels_give_top1_100_and_shifted_labels_0(labelled, converted, tmp_path):
     common = ("--data", labelled, "--models", MODEL, "--models-dir", converted["models"])
     done = evaluate(*common, results=tmp_path / "r", cache=tmp_path / "cache")
@@ -91,6 +92,7 @@ def test_paddles_own_labels_give_top1_100_and_shifted_labels_0(labelled, convert
     assert "Synthetic weights" in markdown and "measure nothing" in markdown
 
 
+@pytest.mark.slow
 def test_the_other_tables_gain_the_measured_top1(labelled, converted, tmp_path):
     results = tmp_path / "r"
     results.mkdir()
@@ -114,6 +116,7 @@ def test_the_other_tables_gain_the_measured_top1(labelled, converted, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.real_arm
 def test_int8_and_fp16_run_on_the_real_arm_kernels(labelled, arm_models, paddle_lite_arm, tmp_path):
     done = evaluate("--data", labelled, "--models", MODEL, "--variants", "int8,fp16", "--limit", "4", "--models-dir",
                     arm_models, "--lite-dir", paddle_lite_arm["fp32"], "--fp16-lite-dir", paddle_lite_arm["fp16"],
@@ -138,6 +141,8 @@ def double_top1(tensor):
     return top_k((sums / counts) * (1 + np.arange(1000) / 1000), 1)[0]
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_phone_gets_the_inputs_once_and_runs_one_process_per_model(labelled, converted, cxx_builds, make_device,
                                                                       tmp_path):
     """The ADB device double runs mnv1_classify built against the light-API DOUBLE, whose answer is a known
@@ -154,7 +159,8 @@ def test_a_phone_gets_the_inputs_once_and_runs_one_process_per_model(labelled, c
                     cxx_builds["host"], "--models-dir", converted["models"], results=tmp_path / "r",
                     cache=tmp_path / "cache")
     assert done.returncode == 0, done.stdout + done.stderr
-    runs = [command for kind, command, *_ in phone.events if kind == "command" and "bin/mnv1_classify --model" in command]
+    runs = [command for kind, command,
+            *_ in phone.events if kind == "command" and "bin/mnv1_classify --model" in command]
     assert len(runs) == 2 and all("--inputs" in command for command in runs)  # one process per model
     pushed_inputs = [path for kind, path, *_ in phone.events if kind == "push" and path.endswith(".f32")]
     assert len(pushed_inputs) == 5  # once, for both models
@@ -197,6 +203,7 @@ def test_an_empty_folder_and_a_missing_one_are_one_line(tmp_path):
         assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_files_that_are_no_images_are_counted_and_listed(converted, tmp_path):
     make_images(tmp_path / "data" / "n00", 2)
     make_images(tmp_path / "data" / "n01", 1, seed=1)
@@ -268,6 +275,7 @@ def test_calibration_takes_a_flat_folder_of_images_in_name_order(tmp_path):
 
 def test_images_beyond_the_bounds_are_refused_from_their_header(tmp_path):
     from PIL import Image
+
     from lite.models.preprocess import ImageRefused, load_rgb, size_problem
     assert size_problem(256, 342) is None and size_problem(3430, 1000) is None  # the widest real ImageNet image
     Image.new("RGB", (20000, 1)).save(tmp_path / "wide.png")

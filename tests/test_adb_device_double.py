@@ -6,14 +6,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
+from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, Faults
 from adb_shell.adb_device import AdbDeviceTcp
 from adb_shell.auth.keygen import keygen
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
-from adb_shell.exceptions import AdbConnectionError, AdbTimeoutError, DeviceAuthError, PushFailedError, TcpTimeoutException
-
-from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, Faults
-from conftest import wait_for
+from adb_shell.exceptions import (
+    AdbConnectionError,
+    AdbTimeoutError,
+    DeviceAuthError,
+    PushFailedError,
+    TcpTimeoutException,
+)
+from helpers import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 FIVE_MIB = 5 * 1024 * 1024
@@ -49,6 +53,8 @@ def client(device, timeout_s=5.0):
 
 # --- adb-shell ----------------------------------------------------------------------------------
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_adb_shell_without_key_shell_push_pull_stat_list(make_device, big_file, tmp_path):
     device = make_device()
     adb = client(device)
@@ -67,6 +73,8 @@ def test_adb_shell_without_key_shell_push_pull_stat_list(make_device, big_file, 
     adb.close()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_adb_shell_with_a_trusted_key_signs_the_token(make_device, key_pair):
     device = make_device(auth_public_keys=(key_pair["public"],))
     adb = client(device)
@@ -74,6 +82,8 @@ def test_adb_shell_with_a_trusted_key_signs_the_token(make_device, key_pair):
     assert adb.shell("echo signed").strip() == "signed"
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_adb_shell_unknown_key_is_refused_unless_the_prompt_is_accepted(make_device, key_pair):
     strict = make_device(auth_public_keys=(key_pair["public"],))
     with pytest.raises((DeviceAuthError, TcpTimeoutException, AdbConnectionError)):
@@ -84,12 +94,16 @@ def test_adb_shell_unknown_key_is_refused_unless_the_prompt_is_accepted(make_dev
     assert adb.shell("echo allowed").strip() == "allowed"
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_refuse_auth(make_device, key_pair):
     device = make_device(faults=Faults(refuse_auth=True), auth_public_keys=(key_pair["public"],))
     with pytest.raises((DeviceAuthError, TcpTimeoutException, AdbConnectionError)):
         client(device, timeout_s=1).connect(rsa_keys=[key_pair["signer"]], auth_timeout_s=0.5)
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_drop_after_packets(make_device):
     device = make_device()
     adb = client(device, timeout_s=1)
@@ -100,6 +114,8 @@ def test_fault_drop_after_packets(make_device):
         adb.shell("echo second", read_timeout_s=2)
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_drop_mid_push_leaves_no_partial_file(make_device, big_file):
     device = make_device(faults=Faults(drop_mid_push_bytes=1024 * 1024))
     adb = client(device, timeout_s=2)
@@ -111,6 +127,8 @@ def test_fault_drop_mid_push_leaves_no_partial_file(make_device, big_file):
     assert not device.device_file("/data/local/tmp/cut.bin").exists()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_disk_full(make_device, big_file):
     device = make_device(faults=Faults(disk_full=True))
     adb = client(device)
@@ -120,6 +138,8 @@ def test_fault_disk_full(make_device, big_file):
     assert not device.device_file("/data/local/tmp/full.bin").exists()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_hanging_command(make_device):
     device = make_device(faults=Faults(hang_on_command="mnv1_bench"))
     adb = client(device, timeout_s=1)
@@ -128,6 +148,8 @@ def test_fault_hanging_command(make_device):
         adb.shell("./mnv1_bench --model m.nb", read_timeout_s=2, transport_timeout_s=1)
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_fault_drop_on_command(make_device):
     device = make_device(faults=Faults(drop_on_command="MobileNetV1_x0_75"))
     adb = client(device, timeout_s=2)
@@ -150,12 +172,16 @@ def connected(make_device, adb_server):
     adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_lists_the_device_with_its_properties(connected, adb_server):
     device = connected()
     listing = adb_server.run("devices", "-l").stdout
     assert f"{device.serial}" in listing and "device product:cepheus" in listing
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_shell_passes_exit_code_and_separates_stderr(connected, adb_server):
     device = connected()
     done = adb_server.run("-s", device.serial, "shell", "echo out; echo err >&2; exit 7")
@@ -163,6 +189,8 @@ def test_debian_adb_shell_passes_exit_code_and_separates_stderr(connected, adb_s
     assert any(s.startswith("shell,v2") for s in device.opened_services)
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_push_pull_ls_of_5_mib(connected, adb_server, big_file, tmp_path):
     device = connected()
     assert adb_server.run("-s", device.serial, "push", big_file, "/data/local/tmp/d/five.bin").returncode == 0
@@ -173,6 +201,8 @@ def test_debian_adb_push_pull_ls_of_5_mib(connected, adb_server, big_file, tmp_p
     assert "five.bin" in listing and "00500000" in listing  # size in hex, as adb ls prints it
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_install_streams_to_cmd_package(connected, adb_server, demo_apk):
     device = connected()
     apk = demo_apk
@@ -184,6 +214,8 @@ def test_debian_adb_install_streams_to_cmd_package(connected, adb_server, demo_a
     assert installed.read_bytes() == apk.read_bytes()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_without_cmd_feature_pushes_then_runs_pm(connected, adb_server, demo_apk):
     device = connected(features=("shell_v2", "stat_v2"))
     done = adb_server.run("-s", device.serial, "install", demo_apk)
@@ -192,6 +224,8 @@ def test_debian_adb_without_cmd_feature_pushes_then_runs_pm(connected, adb_serve
 
 
 @pytest.mark.parametrize("features", [("shell_v2", "cmd", "stat_v2"), ("shell_v2", "stat_v2")])
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_file_that_is_not_an_apk_is_refused_as_a_phone_refuses_it(connected, adb_server, tmp_path, features):
     device = connected(features=features)
     fake = tmp_path / "fake.apk"
@@ -201,6 +235,8 @@ def test_a_file_that_is_not_an_apk_is_refused_as_a_phone_refuses_it(connected, a
     assert device.installs == []
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_with_auth_uses_its_own_key(make_device, adb_server):
     public = (adb_server.home / ".android" / "adbkey.pub").read_text()
     device = make_device(auth_public_keys=(public,))
@@ -213,6 +249,8 @@ def test_debian_adb_with_auth_uses_its_own_key(make_device, adb_server):
     adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_sees_a_full_disk(connected, adb_server, tmp_path):
     device = connected(faults=Faults(disk_full=True))
     small = tmp_path / "s.bin"
@@ -221,6 +259,8 @@ def test_debian_adb_sees_a_full_disk(connected, adb_server, tmp_path):
     assert done.returncode != 0 and "No space left on device" in done.stdout + done.stderr
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_debian_adb_sees_a_dropped_connection(connected, adb_server):
     device = connected()
     device.faults.drop_on_command = "vanish"
@@ -230,6 +270,8 @@ def test_debian_adb_sees_a_dropped_connection(connected, adb_server):
 
 # --- the device's file tree and shell --------------------------------------------------------------
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_commands_cannot_write_outside_the_device_folder(make_device, tmp_path):
     device = make_device()
     outside = tmp_path / "escape"
@@ -241,6 +283,8 @@ def test_commands_cannot_write_outside_the_device_folder(make_device, tmp_path):
     assert adb.shell("ls /sdcard /data/local/tmp").split() == ["/data/local/tmp:", "inside", "/sdcard:"]
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_host_programs_stay_runnable_and_sysfs_can_be_faked(make_device):
     venv_bin = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
     device = make_device(extra_path=(str(venv_bin),), fake_cpus_khz=SD855_CPU_MAX_KHZ, fake_thermal_c=SD855_THERMAL_C)
@@ -253,6 +297,8 @@ def test_host_programs_stay_runnable_and_sysfs_can_be_faked(make_device):
     assert adb.shell("cat /sys/class/thermal/thermal_zone1/temp").strip() == "41500"
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_am_start_is_recorded(make_device):
     device = make_device()
     adb = client(device)
@@ -268,6 +314,8 @@ def test_runnable_by_hand_with_help():
     assert done.returncode == 0 and "--auth-key" in done.stdout and "--fake-sysfs" in done.stdout
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_link_planted_by_a_device_command_cannot_make_a_push_write_outside(connected, adb_server, tmp_path):
     device = connected()
     outside = tmp_path / "host-file-outside"
@@ -284,6 +332,8 @@ def test_a_link_planted_by_a_device_command_cannot_make_a_push_write_outside(con
     assert not outside.exists() and not list(device.sandbox.staging_dir.iterdir())
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_pushes_onto_a_folder_or_under_a_file_fail_as_adbd_says(connected, adb_server, tmp_path):
     device = connected()
     payload = tmp_path / "payload"
@@ -303,12 +353,16 @@ def test_pushes_onto_a_folder_or_under_a_file_fail_as_adbd_says(connected, adb_s
 
 
 @pytest.mark.parametrize("signal_name,code", [("KILL", 137), ("SEGV", 139), ("ABRT", 134)])
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_command_killed_by_a_signal_exits_128_plus_the_signal(connected, adb_server, signal_name, code):
     device = connected()
     done = adb_server.run("-s", device.serial, "shell", f"exec kill -{signal_name} $$")
     assert done.returncode == code
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_system_is_read_only_as_on_a_phone(connected, adb_server, tmp_path):
     device = connected()
     done = adb_server.run("-s", device.serial, "shell", "echo x > /system/bin/planted")
@@ -318,6 +372,8 @@ def test_system_is_read_only_as_on_a_phone(connected, adb_server, tmp_path):
 
 
 @pytest.mark.parametrize("arm_cpu", [None, "cortex-a76"])
+@pytest.mark.device
+@pytest.mark.slow
 def test_commands_run_as_the_shell_user_and_pushes_belong_to_it(make_device, arm_cpu, tmp_path):
     from lite.devices.select import open_device
     device = make_device(arm_cpu=arm_cpu)

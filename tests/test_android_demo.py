@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from android_apk import aapt2_link
-from conftest import run_cli
+from helpers import run_cli
+
 from lite.models.labels import paddleclas_label_file, parse_labels, softmax, top_k
 from lite.models.preprocess import paddleclas_preprocess, write_ppm
 
@@ -46,7 +46,8 @@ def test_java_preprocessing_equals_python_within_1e3(java_classes, tmp_path):
     rgb = np.clip(np.stack([x, y * 0.7, (x + y) % 256], -1) + rng.integers(-30, 31, (333, 250, 3)), 0, 255)
     rgb = rgb.astype(np.uint8)
     write_ppm(rgb, tmp_path / "in.ppm")
-    done = java(java_classes, "com.mnv1.classifier.ClassifierCli", "preprocess", tmp_path / "in.ppm", tmp_path / "t.f32")
+    done = java(java_classes, "com.mnv1.classifier.ClassifierCli", "preprocess", tmp_path / "in.ppm",
+                tmp_path / "t.f32")
     assert done.returncode == 0, done.stderr
     tensor = np.fromfile(tmp_path / "t.f32", dtype="<f4").reshape(1, 3, 224, 224)
     assert np.abs(tensor - paddleclas_preprocess(rgb)).max() <= 1e-3
@@ -72,7 +73,8 @@ def test_manifest_and_resources_link_against_the_android_framework(java_classes,
     app = DEMO / "app" / "src" / "main"
     done = aapt2_link(app / "res", app / "AndroidManifest.xml", tmp_path)
     assert done.returncode == 0, done.stderr
-    badging = subprocess.run(["aapt2", "dump", "badging", str(tmp_path / "app.apk")], capture_output=True, text=True).stdout
+    badging = subprocess.run(["aapt2", "dump", "badging", str(tmp_path / "app.apk")], capture_output=True,
+                             text=True).stdout
     assert "launchable-activity: name='com.mnv1.demo.MainActivity'" in badging
     assert "application-label:'MobileNetV1 Lite'" in badging
 
@@ -95,6 +97,8 @@ def apk(demo_apk):
     return demo_apk
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_install_apk_through_adb_shell(make_device, apk):
     device = make_device()
     done = run_cli("android_demo/install.py", "--apk", apk, "--transport", "tcp", "--tcp", device.serial)
@@ -106,6 +110,8 @@ def test_install_apk_through_adb_shell(make_device, apk):
     assert "started com.mnv1.demo/.MainActivity" in done.stdout
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_install_apk_through_debian_adb(make_device, adb_server, apk):
     device = make_device()
     done = run_cli("android_demo/install.py", "--apk", apk, "--transport", "adb", "--tcp", device.serial,
@@ -115,6 +121,8 @@ def test_install_apk_through_debian_adb(make_device, adb_server, apk):
     adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_an_activity_the_app_does_not_declare_is_a_failed_start_though_am_exits_0(make_device, apk, tmp_path):
     # The project's manifest names an activity that the installed APK does not have: real phones answer
     # "Error type 3 ... does not exist." with exit status 0, and so does the double.
@@ -130,6 +138,8 @@ def test_an_activity_the_app_does_not_declare_is_a_failed_start_though_am_exits_
            "{com.mnv1.demo/com.mnv1.demo.Gone} does not exist." in done.stderr
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_file_that_is_not_an_apk_and_a_silent_pm_are_failed_installs(make_device, tmp_path, apk):
     device = make_device()
     fake = tmp_path / "fake.apk"
@@ -161,6 +171,7 @@ def lite_dir(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_without_sdk_the_project_is_prepared_and_the_message_says_what_to_do(project, lite_dir, converted):
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("ANDROID_HOME", "ANDROID_SDK_ROOT")}
     done = run_cli("android_demo/install.py", "--project", project, "--lite-dir", lite_dir, "--model",
@@ -180,6 +191,8 @@ def test_without_sdk_the_project_is_prepared_and_the_message_says_what_to_do(pro
     ("no-device", "cannot connect to 127.0.0.1:1"),
     ("unknown-model", "unknown model 'MobileNetV9'; valid names: MobileNetV1_x0_25"),
 ])
+@pytest.mark.device
+@pytest.mark.slow
 def test_install_errors_are_one_line(case, message, project, tmp_path, apk):
     args = {"no-lite-dir": ["--project", project],
             "empty-lite-dir": ["--project", project, "--lite-dir", tmp_path],

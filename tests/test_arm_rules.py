@@ -1,9 +1,9 @@
 """Pure rules behind the real-ARM features: the .nb layout check, which variants a device can run,
 CPU features, failure reasons and agreement figures (no program runs here)."""
-import struct
 
 import numpy as np
 import pytest
+from helpers import nb_bytes
 
 from lite.bench.support import refusal
 from lite.convert.logits import agreement, arm_check_problem
@@ -13,27 +13,19 @@ from lite.models.registry import get_variant
 from lite.runtime.failures import failure_reason
 
 
-def nb_bytes(records=(b"abc", b"defgh"), declared=None):
-    program = b"P" * 10
-    count = len(records) if declared is None else declared
-    table = b"\0" * 6 + struct.pack("<H", count) + b"\0" * 4
-    body = b"".join(struct.pack("<I", len(r)) + r for r in records)
-    return struct.pack("<H", 2) + b"v2.13-rc".ljust(16, b"\0") + struct.pack("<Q", len(program)) + program + table + body
-
-
 def problem_of(data):
     return layout_problem(lambda offset, count: data[offset:offset + count], len(data))
 
 
 def test_a_whole_file_passes_and_every_kind_of_damage_is_named():
-    whole = nb_bytes()
+    whole = nb_bytes(b"P" * 10, (b"abc", b"defgh"))
     assert problem_of(whole) is None
     assert problem_of(whole[:-1]).startswith("truncated: its 2 weight records")
     assert problem_of(whole[:20]).startswith("only 20 bytes")
     assert problem_of(whole[:30]).startswith("truncated: the header announces a 10-byte program")
     assert problem_of(whole + b"\0").startswith("damaged: 1 bytes follow")
     assert problem_of(b"PK\x03\x04" + whole[4:]).startswith("not a Paddle Lite .nb")
-    assert problem_of(nb_bytes(declared=3)).startswith("truncated")
+    assert problem_of(nb_bytes(b"P" * 10, (b"abc", b"defgh"), declared=3)).startswith("truncated")
 
 
 def test_fp16_needs_the_cpu_features_then_the_library():

@@ -9,7 +9,8 @@ from lite.bench.outputs import benchmark_bin_contract, parse_benchmark_bin
 from lite.errors import BenchOutputError
 from lite.runtime.failures import failure_reason
 
-pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+pytestmark = [pytest.mark.slow,
+              pytest.mark.real_arm]  # ARM programs under qemu or whole sweeps: left out of make test-fast
 
 SUCCESSES = ["fp32_x0_25_t1", "fp32_x0_25_t2", "fp32_x1_0_t1", "int8_t1", "int16_t1", "fp32_x0_25_t1_memprof",
              "fp32_x0_25_t1_delay", "fp32_x0_25_t1_result_path", "toolkit_cmd"]

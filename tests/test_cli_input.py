@@ -1,9 +1,10 @@
 """Bad values on the command line and untrusted names from devices: refused or made safe up front."""
 import pytest
+from helpers import run_cli
 
-from conftest import run_cli
-from lite.cli.run_sd855 import result_folder
 from lite.devices.facts import device_name
+from lite.devices.machine_facts import MachineFacts
+from lite.jobs.device_sweep import result_folder
 
 
 @pytest.mark.parametrize("option,value", [("--cooldown", "inf"), ("--cooldown", "1e300"), ("--cooldown", "nan"),
@@ -18,16 +19,16 @@ def test_non_finite_or_absurd_numbers_are_refused_before_anything_runs(tmp_path,
 
 @pytest.mark.parametrize("soc", ["..", ".", "../../etc", "/tmp/x", "a/../../b", "", None, "x" * 300])
 def test_a_device_reported_soc_names_only_a_plain_folder_inside_the_results(tmp_path, soc):
-    machine = {"soc": soc}
-    folder = result_folder(tmp_path / "results", dict(machine, device=device_name(machine)))
+    machine = MachineFacts(soc=soc)
+    folder = result_folder(tmp_path / "results", machine.with_(short_name=device_name(machine)))
     assert folder.parent == tmp_path / "results" and folder.name not in (".", "..", "")
     assert "/" not in folder.name and len(folder.name) <= 64
 
 
 def test_a_snapdragon_855_is_named_sd855_and_name_overrides_are_made_safe(tmp_path):
-    machine = {"soc": "SM8150", "board_platform": "msmnile"}
+    machine = MachineFacts(soc="SM8150", board_platform="msmnile")
     assert device_name(machine) == "sd855"
-    assert result_folder(tmp_path, dict(machine, device="sd855"), requested="../escape").name == "escape"
+    assert result_folder(tmp_path, machine.with_(short_name="sd855"), requested="../escape").name == "escape"
 
 
 def test_exit_reasons_read_the_same_from_python_and_from_a_shell():

@@ -1,11 +1,10 @@
 """`python bench_scripts/report.py --compare OLD NEW`: two runs, cell by cell, with a bootstrap interval."""
 import numpy as np
+from helpers import run_cli
 
-from conftest import run_cli
 from lite.bench.cells import CellOptions
 from lite.bench.compare import ratio_interval
 from lite.bench.results import CellResult, Measurement, RoundResult, write_result
-
 
 HOST = {"device": "host", "kind": "host", "cpu_model": "AMD EPYC", "abi": "x86_64", "soc": None}
 PHONE = {"device": "sd855", "kind": "android", "soc": "SM8150", "model_name": "Xiaomi MI 9", "abi": "arm64-v8a"}
@@ -85,7 +84,8 @@ def test_runs_from_different_machines_are_refused_unless_asked_and_then_said(tmp
 def test_another_model_file_runner_or_target_gives_no_verdict(tmp_path):
     cells = {("MobileNetV1", 1): 30.0}
     write_run(tmp_path / "old", cells, seed=1)
-    for name, changes in {"file": {"sha256": "1" * 64}, "runner": {"runner": "cxx"}, "target": {"target": "arm"}}.items():
+    for name, changes in {"file": {"sha256": "1" * 64}, "runner": {"runner": "cxx"},
+                          "target": {"target": "arm"}}.items():
         write_run(tmp_path / name, {("MobileNetV1", 1): 40.0}, seed=2, **changes)
         done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / name)
         assert done.returncode == 0, done.stderr

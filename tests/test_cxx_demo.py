@@ -9,8 +9,9 @@ import subprocess
 
 import numpy as np
 import pytest
+from cxx_builds import REPO
+from helpers import nb_bytes
 
-from cxx_builds import REPO, minimal_nb
 from lite.bench.outputs import parse_bench_output
 
 
@@ -22,10 +23,11 @@ def run(cxx_builds, program, *args, env=None, timeout=300):
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "model.nb"
-    path.write_bytes(minimal_nb())
+    path.write_bytes(nb_bytes(b"", ()))
     return path
 
 
+@pytest.mark.slow
 def test_host_build_prints_the_json_contract(cxx_builds, model_file):
     done = run(cxx_builds, "mnv1_bench", "--model", model_file, "--threads", 2, "--warmup", 1, "--repeats", 4,
                "--power_mode", "high")
@@ -39,6 +41,7 @@ def test_host_build_prints_the_json_contract(cxx_builds, model_file):
     assert data["output_shape"] == [1, 1000] and len(data["top5"]) == 5
 
 
+@pytest.mark.slow
 def test_thread_count_reaches_the_library(cxx_builds, model_file, tmp_path):
     # What the program did, not how fast: the library double records the thread count it was given
     # and the worker threads it started on every Run() (warm-up, first run and timed runs alike).
@@ -51,6 +54,7 @@ def test_thread_count_reaches_the_library(cxx_builds, model_file, tmp_path):
         assert runs == [f"threads_set={threads} workers_started={threads}"] * (1 + 2 + 3)
 
 
+@pytest.mark.slow
 def test_help_documents_options_and_exit_codes(cxx_builds):
     for program in ("mnv1_bench", "mnv1_classify"):
         done = run(cxx_builds, program, "--help")
@@ -62,6 +66,7 @@ def build_script(*args, env=None):
                           text=True, env=env)
 
 
+@pytest.mark.slow
 def test_android_build_without_ndk_says_what_is_missing(cxx_builds, tmp_path):
     lite_dir = cxx_builds["host"].parent / "lite-double-host"
     env = {"PATH": "/usr/bin:/bin"}
@@ -88,9 +93,11 @@ def test_build_script_help():
     assert done.returncode == 0 and "android-arm64 | android-armv7 | armlinux-aarch64 | host" in done.stdout
 
 
+@pytest.mark.slow
 def test_crafted_images_and_shapes_are_refused_before_allocating(cxx_builds, model_file, tmp_path):
     """Under a 1 GiB address-space limit: before the bounds these asked for 15.7 GB, 1.2 GB, or wrapped."""
     import resource
+
     from test_cxx_real_arm import crafted_images
 
     def limited():

@@ -14,7 +14,8 @@ from lite.convert.export import load_reference_io
 from lite.models.preprocess import paddleclas_preprocess, write_ppm
 from lite.runtime.failures import failure_reason
 
-pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+pytestmark = [pytest.mark.slow,
+              pytest.mark.real_arm]  # ARM programs under qemu or whole sweeps: left out of make test-fast
 
 QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
 C_LIBRARY = {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "ld-linux-aarch64.so.1"}
@@ -219,7 +220,8 @@ def test_bad_input_is_one_line_and_a_distinct_exit_code(real_arm_builds, program
 def test_damaged_models_are_caught_before_paddle_lite_aborts(real_arm_builds, x0_25, photo, tmp_path, program):
     # Paddle Lite itself would abort (SIGABRT, exit 134) on these, past any catch; the check answers first.
     for name, path in damaged_models(x0_25, tmp_path).items():
-        done = run(real_arm_builds["fp32"], program, "--model", path, "--image", photo[1]) if program == "mnv1_classify" \
+        done = run(real_arm_builds["fp32"], program, "--model", path, "--image",
+                   photo[1]) if program == "mnv1_classify" \
             else run(real_arm_builds["fp32"], program, "--model", path)
         assert done.returncode == 6, (name, done.stderr)
         lines = done.stderr.strip().splitlines()

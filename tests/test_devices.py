@@ -1,13 +1,13 @@
 """Device choice and parsing (pure), and the local-host device."""
 import pytest
 
-from lite.devices.sync import plan_push
 from lite.devices.adb_program import choose_serial, parse_devices
-from lite.errors import DeviceError
 from lite.devices.facts import list_dir_from, parse_snapshot
 from lite.devices.local import LocalDevice
-from lite.devices.select import parse_host_port, resolve_transport
 from lite.devices.machine import read_temperatures
+from lite.devices.select import parse_host_port, resolve_transport
+from lite.devices.sync import plan_push
+from lite.errors import DeviceError
 
 LISTING = "List of devices attached\nR58M123\tdevice\n192.168.1.5:5555\tunauthorized\nEMU\toffline\n\n"
 

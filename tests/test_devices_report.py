@@ -2,8 +2,8 @@
 import csv
 
 import numpy as np
+from helpers import run_cli
 
-from conftest import run_cli
 from lite.bench.cells import CellOptions
 from lite.bench.results import CellResult, Measurement, RoundResult, write_result
 from lite.models.registry import get_model

@@ -3,8 +3,7 @@ was there before left whole (the atomic writes); never a traceback or the "some 
 import shutil
 
 import pytest
-
-from conftest import REPO, fill, run_cli
+from helpers import REPO, fill, run_cli
 
 
 def snapshot(folder):

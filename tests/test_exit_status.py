@@ -4,8 +4,7 @@ in test_run_sd855.py, test_interrupts.py and test_rounds.py; the C++ programs' c
 import socket
 
 import pytest
-
-from conftest import run_cli
+from helpers import run_cli
 
 BAD_INPUT = 2
 

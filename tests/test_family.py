@@ -1,7 +1,7 @@
 import pytest
 
 from lite.errors import UnknownModelError
-from lite.models.registry import family, model_names, get_model, select_models
+from lite.models.registry import family, get_model, model_names, select_models
 
 
 def test_registry_lists_the_five_published_models_in_order():

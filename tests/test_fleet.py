@@ -6,13 +6,17 @@ import os
 import threading
 
 import pytest
+from adb_device_double.device import (
+    SD855_CPU_MAX_KHZ,
+    SD855_THERMAL_C,
+    SD865_PROPERTIES,
+    Faults,
+)
+from helpers import ONE_ROUND, read_result_dicts, run_cli, wait_for
 
-from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, SD865_PROPERTIES, Faults
-from conftest import ONE_ROUND, run_cli, wait_for
-from conftest import result_dicts as load_results
-from lite.bench.fleet import FINISHED, FleetBoard, FolderClaims, run_fleet
+from lite.bench.parallel import FINISHED, FolderClaims, ProgressBoard, run_per_device
 from lite.bench.push_gate import PushGate
-from lite.devices.fleet import ALL, Target, devices_option, plan_targets
+from lite.devices.targets import ALL, Target, devices_option, plan_targets
 from lite.errors import DeviceError, DeviceLost, ToolkitError
 
 pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
@@ -40,7 +44,8 @@ def test_named_devices_keep_their_order_once_each_and_a_missing_one_is_a_problem
         plan_targets(ALL, [])
 
 
-@pytest.mark.parametrize("text,expected", [("all", ALL), ("A,B,A", ("A", "B")), (" A , 1.2.3.4:5555", ("A", "1.2.3.4:5555"))])
+@pytest.mark.parametrize("text,expected", [("all", ALL), ("A,B,A", ("A", "B")), (" A , 1.2.3.4:5555",
+                                                                                 ("A", "1.2.3.4:5555"))])
 def test_devices_option(text, expected):
     assert devices_option(text) == expected
 
@@ -53,7 +58,8 @@ def test_devices_option_refuses_empty_and_control_characters():
 
 
 def test_build_dir_per_abi():
-    from lite.cli.run_sd855 import build_dir_for, build_dir_option
+    from lite.cli.device_bench import build_dir_option
+    from lite.jobs.device_sweep import build_dir_for
     dirs = [build_dir_option("arm64-v8a=/b/arm"), build_dir_option("/b/any"), build_dir_option("c=d")]
     assert dirs == [("arm64-v8a", "/b/arm"), (None, "/b/any"), (None, "c=d")]
     assert build_dir_for(dirs, "arm64-v8a") == "/b/arm" and build_dir_for(dirs, "x86_64") == "c=d"  # last wins
@@ -138,7 +144,7 @@ def test_overlap_push_never_waits_and_counts_the_overlaps():
 
 def test_one_device_failing_does_not_stop_the_others_and_the_board_shows_each_place():
     lines = []
-    board = FleetBoard(["A", "B", "C", "D"], say=lines.append, interval_s=0)
+    board = ProgressBoard(["A", "B", "C", "D"], say=lines.append, interval_s=0)
 
     def work(serial, board):
         board.update(serial, phase="measuring", total=3)
@@ -150,7 +156,8 @@ def test_one_device_failing_does_not_stop_the_others_and_the_board_shows_each_pl
         board.update(serial, done=3)
         return serial.lower()
 
-    places = {p.serial: p for p in run_fleet(["A", "B", "C", "D"], work, board, problems={"D": "unauthorized: ..."})}
+    places = {p.serial: p for p in run_per_device(["A", "B", "C", "D"], work, board,
+                                                  problems={"D": "unauthorized: ..."})}
     assert places["A"].status == FINISHED and places["A"].outcome == "a"
     assert (places["B"].status, places["B"].done, places["B"].error) == ("lost", 1, "B went away")
     assert places["C"].status == "failed" and "internal error RuntimeError: a bug" in places["C"].error
@@ -197,13 +204,14 @@ def fleet_sweep(args, builds, models, results, env=None, timeout=900):
 def check_folder(folder, phone, abi, complete=True):
     """Every result in `folder` was measured on `phone` (its serial is in the transport recorded), on its ABI's
     model files, with the gate's record; with `complete`, every planned cell is there."""
-    results = load_results(folder)
+    results = read_result_dicts(folder)
     cells = {(r["cell"]["model"], r["cell"]["threads"]) for r in results}
     assert cells == CELLS if complete else cells < CELLS
     for result in results:
         assert phone.serial in result["machine"]["transport"] and result["machine"]["abi"] == abi
         assert result["cell"]["target"] == ("arm" if abi == "arm64-v8a" else "x86")
-        assert result["schedule"]["fleet"]["overlap_push"] is False and phone.serial in result["schedule"]["fleet"]["devices"]
+        fleet = result["schedule"]["fleet"]
+        assert fleet["overlap_push"] is False and phone.serial in fleet["devices"]
         for round_ in result["rounds"]:
             record = round_["interference"]["other_devices"]
             assert record["pushes_to_other_devices"] == 0 and record["overlap_push"] is False
@@ -228,6 +236,8 @@ def builds(cxx_builds, real_arm_builds):
     return {"x86_64": cxx_builds["host"], "arm64-v8a": real_arm_builds["fp32"]}
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_four_devices_through_adb_shell(four_phones, builds, converted, tmp_path):
     phones, results = four_phones, tmp_path / "results"
     env = dict(os.environ, HOME=str(tmp_path))  # adb-shell's key is made in ~/.android, once for all devices
@@ -253,8 +263,8 @@ def test_four_devices_through_adb_shell(four_phones, builds, converted, tmp_path
     assert f"[{arm.name}] [" in out  # each device's own lines carry its name
     assert_no_push_overlapped_another_devices_benchmark(phones)
     # The ARM phone's programs really ran on ARM kernels (the real library's answer, not the x86 double's).
-    arm_checksums = {r["measurement"]["output_checksum"] for r in load_results(arm)}
-    x86_checksums = {r["measurement"]["output_checksum"] for r in load_results(sd855)}
+    arm_checksums = {r["measurement"]["output_checksum"] for r in read_result_dicts(arm)}
+    x86_checksums = {r["measurement"]["output_checksum"] for r in read_result_dicts(sd855)}
     assert not arm_checksums & x86_checksums
     # --resume: the dropped device completes; the finished ones keep everything.
     phones["sd865"].faults.drop_on_command = None
@@ -266,6 +276,8 @@ def test_four_devices_through_adb_shell(four_phones, builds, converted, tmp_path
     assert f"{phones['sd865'].serial}: finished: {4 - len(kept)} cells run, {len(kept)} kept" in again.stdout
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_four_devices_through_debian_adb_server(four_phones, builds, converted, adb_server, tmp_path):
     phones, results = four_phones, tmp_path / "results"
     adb_server.run("disconnect")
@@ -313,6 +325,7 @@ def test_bad_many_device_options_are_one_line(args, message):
     assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.device
 def test_no_device_on_the_adb_server_is_one_line(adb_server):
     adb_server.run("disconnect")
     done = run_cli("bench_scripts/run_sd855.py", "--transport", "adb", "--devices", "all", env=adb_server.env,
@@ -322,7 +335,7 @@ def test_no_device_on_the_adb_server_is_one_line(adb_server):
 
 def test_make_run_sweeps_every_ready_phone_it_finds():
     from lite.cli.main_job import bench_command
-    assert bench_command(["A", "B"], ["--resume"])[1:] == ["lite.cli.run_sd855", "--threads", "1,2,4", "--devices",
+    assert bench_command(["A", "B"], ["--resume"])[1:] == ["lite.cli.device_bench", "--threads", "1,2,4", "--devices",
                                                            "A,B", "--resume"]
     assert bench_command(["A"], [])[-2:] == ["--serial", "A"]
-    assert bench_command([], [])[1] == "lite.cli.run_host"
+    assert bench_command([], [])[1] == "lite.cli.host_bench"

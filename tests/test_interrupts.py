@@ -8,8 +8,10 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import REPO, wait_for
-from lite.bench.host_runner import CELL_PROCESS_NAME
+import pytest
+from helpers import REPO, wait_for
+
+from lite.runtime.bench_cell import PROCESS_NAME as CELL_PROCESS_NAME
 
 FIRST_CELL = "benchmarking 1 cells"
 
@@ -59,6 +61,8 @@ def read_until(process, text):
     return False
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_lost_connection_hangs_up_the_command_on_the_device(make_device):
     from lite.devices.select import open_device
     phone = make_device()
@@ -81,6 +85,8 @@ def _ignore_errors(call, *args):
         pass
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_ctrl_c_of_run_sd855_stops_the_benchmark_on_the_device(make_device, cxx_builds, converted, tmp_path):
     phone = make_device()
     sweep = start("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", phone.serial, "--build-dir",
@@ -94,6 +100,7 @@ def test_ctrl_c_of_run_sd855_stops_the_benchmark_on_the_device(make_device, cxx_
     assert settles(lambda: not processes_matching(program)), "mnv1_bench kept running on the device"
 
 
+@pytest.mark.slow
 def test_sigkill_of_run_host_ends_its_cell_process(converted, tmp_path):
     sweep = start("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", "--warmup", "0",
                   "--repeats", "100000", "--cooldown", "0", "--models-dir", converted["models"], "--results",

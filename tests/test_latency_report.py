@@ -4,14 +4,17 @@ import io
 
 import pytest
 
-from lite.devices.facts import is_sd855
-from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
 from lite.bench.results import parse_result
 from lite.bench.stats import latency_stats
+from lite.devices.facts import is_sd855
+from lite.devices.machine_facts import MachineFacts
+from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
 
-SD855 = {"device": "phone", "model_name": "Pixel 4", "soc": "SM8150", "core_count": 8, "cpus": [],
-         "tool_versions": {"paddlelite": "2.13"}}
-HOST = {"device": "host", "cpu_model": "AMD EPYC", "core_count": 2, "cpus": [], "tool_versions": {}}
+SD855 = MachineFacts.from_dict({"device": "phone", "model_name": "Pixel 4", "soc": "SM8150", "core_count": 8,
+                                "cpus": [],
+         "tool_versions": {"paddlelite": "2.13"}})
+HOST = MachineFacts.from_dict({"device": "host", "cpu_model": "AMD EPYC", "core_count": 2, "cpus": [],
+                               "tool_versions": {}})
 
 
 def result(model, threads, samples, status="ok", storage=1_000_000):

@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 LITE = REPO / "lite"
 # Lowest first. A module may import from its own layer or any lower one, never a higher one.
-LAYERS = ("errors", "util", "models", "convert", "runtime", "devices", "bench|accuracy", "report|app", "cli")
+LAYERS = ("errors", "util", "models", "convert", "runtime", "devices", "bench|accuracy", "report|app", "jobs", "cli")
 CONTRACT_SCRIPTS = ("lite/opt_models.py", "bench_scripts/run_host.py", "bench_scripts/run_sd855.py",
                     "bench_scripts/report.py", "bench_scripts/main_job.py", "bench_scripts/eval_accuracy.py",
                     "android_demo/install.py")
@@ -84,7 +84,8 @@ def test_importing_every_module_reads_no_data_file_and_sets_no_global_state():
 import importlib, pkgutil, sys
 opened = []
 def hook(event, args):
-    if event == "open" and isinstance(args[0], str) and args[0].startswith(LITE) and not args[0].endswith((".py", ".pyc")):
+    if (event == "open" and isinstance(args[0], str) and args[0].startswith(LITE)
+            and not args[0].endswith((".py", ".pyc"))):
         opened.append(args[0])
 sys.addaudithook(hook)
 LITE = sys.argv[1]
@@ -94,7 +95,8 @@ for name in names:
     importlib.import_module(name)
 print(len(names), opened, "matplotlib.pyplot" in sys.modules)
 '''
-    done = subprocess.run([sys.executable, "-c", code, str(LITE)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", code, str(LITE)], capture_output=True, text=True, timeout=300,
+                          cwd=REPO)
     assert done.returncode == 0, done.stderr
     count, rest = done.stdout.strip().split(" ", 1)
     assert int(count) > 40
@@ -122,9 +124,11 @@ def files_matching(pattern, sources=None):
     ("the transport options", r"\"--transport\"", ["lite/cli/args.py"]),
     ("the variant order and flags", r"QUANT_INT8|\"fp16\", \"int16\"", []),
     ("the last non-empty line", r"splitlines\(\)\[-1|lines\[-1\]|lines\[-1:\]", ["lite/util/text.py"]),
-    ("model file paths", r"/ \"paddle\"|\"paddle\" /|f\"\{nb_stem|\.with_suffix\(\"\.json\"\)", ["lite/models/store.py"]),
+    ("model file paths", r"/ \"paddle\"|\"paddle\" /|f\"\{nb_stem|\.with_suffix\(\"\.json\"\)",
+     ["lite/models/store.py"]),
     ("SoC names of the Snapdragon 855", r"\"msmnile\"", ["lite/devices/facts.py"]),
-    ("how ARM programs start on this host", r"\"qemu-aarch64\"|\"/usr/aarch64-linux-gnu\"", ["lite/runtime/arm_library.py"]),
+    ("how ARM programs start on this host", r"\"qemu-aarch64\"|\"/usr/aarch64-linux-gnu\"",
+     ["lite/runtime/arm_library.py"]),
     ("the FP16 kernel mark", r"kARMkFP16", ["lite/runtime/arm_library.py"]),
     ("the .nb layout", r"PARAMS_HEAD_BYTES\s*=", ["lite/convert/nb_format.py"]),
     ("the ARM check thresholds", r"ARM_CHECK_THRESHOLDS\s*=", ["lite/convert/logits.py"]),
@@ -139,7 +143,8 @@ def test_no_sys_path_edits_and_no_dead_code_in_the_product():
 
 
 def test_the_cell_id_used_by_the_test_double_is_the_products():
-    tests = {str(p.relative_to(REPO)): p.read_text() for p in (REPO / "tests").rglob("*.py") if p.name != "test_layout.py"}
+    tests = {str(p.relative_to(REPO)): p.read_text() for p in (REPO / "tests").rglob("*.py")
+             if p.name != "test_layout.py"}
     assert files_matching(r"__t\{", tests) == []
 
 
@@ -160,7 +165,8 @@ def test_the_wheel_ships_every_subpackage_and_its_data(tmp_path):
 def other_pythons():
     """Interpreters that are not the project's: the system python3 and a bare 3.10 without the packages."""
     found = []
-    for candidate in ("/usr/bin/python3", *sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.1[01]*/bin/python3")))):
+    for candidate in ("/usr/bin/python3",
+                      *sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.1[01]*/bin/python3")))):
         if Path(candidate).exists() and Path(candidate).resolve() != Path(sys.executable).resolve():
             found.append(candidate)
     return found
@@ -192,3 +198,53 @@ def test_no_source_file_is_hidden_by_gitignore():
     hidden = [p for p in done.stdout.splitlines() if p.endswith((".py", ".json", ".csv", ".cc", ".h", ".java", ".sh"))
               and "__pycache__" not in p and "/build/" not in p]
     assert hidden == []
+
+
+def import_graph():
+    """{module: the lite modules it imports, at top level or inside functions} over every file of lite/."""
+    modules = {module_name(path): path for path in product_files()}
+    graph = {}
+    for name, path in modules.items():
+        graph[name] = sorted(imported for imported in project_imports(path)
+                             if imported in modules and imported != name and imported != "lite")
+    return graph
+
+
+def find_cycle(graph):
+    """One import cycle as [a, b, ..., a], or None (depth-first search, pure)."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if state.get(target) == "open":
+                return stack[stack.index(target):] + [target]
+            if target not in state:
+                found = visit(target)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_no_module_of_lite_is_in_an_import_cycle_even_through_a_function_level_import():
+    assert find_cycle(import_graph()) is None
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": ["b"], "b": []}) is None
+
+
+def test_the_jobs_sit_between_the_reports_and_the_commands():
+    assert layer_of("lite.report.writer") < layer_of("lite.jobs.device_sweep") < layer_of("lite.cli.device_bench")
+    assert not any(imported.startswith("lite.cli") for imported in project_imports(LITE / "jobs" / "device_sweep.py"))

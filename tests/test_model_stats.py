@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from lite.models.registry import family
 from lite.models.counts import conv_output_size, count_model
 from lite.models.network import build_network
+from lite.models.registry import family
 
 
 @pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)

@@ -5,34 +5,26 @@ import struct
 import subprocess
 
 import pytest
+from helpers import nb_bytes
+from test_cxx_real_arm import QEMU
 
 from lite.convert.nb_format import layout_problem
-from test_cxx_real_arm import QEMU
 
 RECORD_SIZES = (8, 0, 24, 5)
 
 
-def crafted_nb(program=b"PROG" * 3, records=RECORD_SIZES, declared=None, program_size=None):
-    """A file in opt 2.13rc0's `.nb` layout: header, program, weights head (record count at 6), records."""
-    head = struct.pack("<H", 2) + b"v2.13-rc".ljust(16, b"\0")
-    head += struct.pack("<Q", len(program) if program_size is None else program_size) + program
-    table = b"\0" * 6 + struct.pack("<H", len(records) if declared is None else declared) + b"\0" * 4
-    body = b"".join(struct.pack("<I", size) + bytes(range(size)) for size in records)
-    return head + table + body
-
-
 def crafted_files():
-    whole = crafted_nb()
+    whole = nb_bytes()
     start = len(whole) - sum(4 + size for size in RECORD_SIZES)
     boundaries, offset = [], start
     for size in RECORD_SIZES[:-1]:
         offset += 4 + size
         boundaries.append(offset)
-    files = {"whole": whole, "no records, count 0": crafted_nb(records=(), declared=0),
-             "count 0 but records follow": crafted_nb(declared=0),
-             "count larger than records": crafted_nb(declared=len(RECORD_SIZES) + 1),
-             "program size 2^64-1": crafted_nb(program_size=2 ** 64 - 1),
-             "record size 2^32-1": crafted_nb(records=(8,), declared=2) + struct.pack("<I", 2 ** 32 - 1) + b"abc",
+    files = {"whole": whole, "no records, count 0": nb_bytes(records=(), declared=0),
+             "count 0 but records follow": nb_bytes(declared=0),
+             "count larger than records": nb_bytes(declared=len(RECORD_SIZES) + 1),
+             "program size 2^64-1": nb_bytes(program_size=2 ** 64 - 1),
+             "record size 2^32-1": nb_bytes(records=(8,), declared=2) + struct.pack("<I", 2 ** 32 - 1) + b"abc",
              "cut in a record size": whole[:start + 2], "cut mid-record": whole[:start + 4 + 3],
              "cut after the weights head": whole[:start], "one byte extra": whole + b"\0"}
     files.update({f"cut at record boundary {i + 1}": whole[:cut] for i, cut in enumerate(boundaries)})
@@ -63,6 +55,7 @@ def test_the_crafted_set_covers_whole_and_damaged_files():
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
+@pytest.mark.slow
 def test_host_build_judges_each_crafted_file_as_python_does(cxx_builds, name, tmp_path):
     path = tmp_path / "model.nb"
     path.write_bytes(FILES[name])
@@ -72,6 +65,7 @@ def test_host_build_judges_each_crafted_file_as_python_does(cxx_builds, name, tm
 
 
 @pytest.mark.slow
+@pytest.mark.real_arm
 def test_real_arm_build_refuses_every_damaged_file_before_paddle_lite_aborts(real_arm_builds, tmp_path):
     command = [*QEMU, "-cpu", "max", str(real_arm_builds["fp32"] / "bin" / "mnv1_bench")]
     for name, data in FILES.items():

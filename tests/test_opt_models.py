@@ -9,18 +9,19 @@ import time
 import numpy as np
 import paddle
 import pytest
+from helpers import run_cli
 
-from conftest import run_cli
 from lite.convert.conversion import convert
-from lite.errors import ConversionError
 from lite.convert.export import ExportedModel, load_reference_io
-from lite.models.store import ModelStore
+from lite.errors import ConversionError
 from lite.models.registry import family, model_names
+from lite.models.store import ModelStore
 from lite.models.weights import build_weighted_network, weights_source
 
 MIB = 1024 * 1024
 
 
+@pytest.mark.slow
 def test_all_writes_every_model_for_both_targets(converted):
     for target in ("arm", "x86"):
         for name in model_names():
@@ -30,12 +31,14 @@ def test_all_writes_every_model_for_both_targets(converted):
 
 
 @pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
+@pytest.mark.slow
 def test_arm_fp32_storage_within_5_percent_of_published_mib(spec, converted):
     size_mib = (converted["models"] / "arm" / f"{spec.name}.nb").stat().st_size / MIB
     assert abs(size_mib / spec.published["storage_size_m"] - 1) <= 0.05, size_mib
 
 
 @pytest.mark.parametrize("spec", family().models, ids=lambda s: s.name)
+@pytest.mark.slow
 def test_x86_nb_reproduces_paddles_logits(spec, converted, tmp_path):
     # Paddle's logits recomputed here from scratch, not read from the export's own record; Paddle
     # Lite runs in a child process because the two libraries' OpenMP runtimes abort in one process.
@@ -53,12 +56,14 @@ def test_x86_nb_reproduces_paddles_logits(spec, converted, tmp_path):
     assert check["problem"] is None
 
 
+@pytest.mark.slow
 def test_int8_weight_quantized_is_at_most_30_percent_of_fp32(converted):
     fp32 = (converted["models"] / "arm" / "MobileNetV1.nb").stat().st_size
     int8 = (converted["models"] / "arm" / "MobileNetV1_int8.nb").stat().st_size
     assert int8 <= 0.30 * fp32, int8 / fp32
 
 
+@pytest.mark.slow
 def test_models_csv_rows_trace_to_the_nb_files(converted):
     with open(converted["results"] / "models.csv") as f:
         rows = list(csv.DictReader(f))
@@ -76,6 +81,7 @@ def test_models_csv_rows_trace_to_the_nb_files(converted):
     assert "| MobileNetV1 | arm | fp32 | 16.16 |" in markdown
 
 
+@pytest.mark.slow
 def test_second_run_skips_everything_and_rewrites_nothing(converted):
     nbs = sorted(converted["models"].glob("*/*.nb"))
     before = {p: p.stat().st_mtime_ns for p in nbs}
@@ -89,6 +95,7 @@ def test_second_run_skips_everything_and_rewrites_nothing(converted):
     assert time.monotonic() - started < 30  # the goal (under 10 s) is printed by the benchmark script
 
 
+@pytest.mark.slow
 def test_changed_export_file_is_redone(converted, tmp_path):
     models = tmp_path / "models"
     assert run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "x86",
@@ -123,6 +130,7 @@ def test_weights_with_wrong_shapes_fail_naming_file_and_key(tmp_path):
     assert not list((tmp_path / "m").rglob("*.nb")) and not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_corrupt_pdmodel_is_a_conversion_error_leaving_nothing(converted, tmp_path):
     source = converted["models"] / "paddle" / "MobileNetV1_x0_25"
     folder = tmp_path / "export"
@@ -137,6 +145,7 @@ def test_corrupt_pdmodel_is_a_conversion_error_leaving_nothing(converted, tmp_pa
 
 
 @pytest.mark.parametrize("flag", ["--out", "--results"])
+@pytest.mark.slow
 def test_unwritable_output_folder_is_one_line(flag, tmp_path, converted):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -156,6 +165,7 @@ def test_help_documents_every_option():
         assert option in done.stdout
 
 
+@pytest.mark.slow
 def test_x86_fp16_is_skipped_with_a_reason(tmp_path, converted):
     done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "x86",
                    "--variants", "fp16", "--out", converted["models"], "--results", tmp_path / "r")
@@ -180,6 +190,7 @@ def test_staging_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
     assert sorted(p.name for p in paddle.iterdir()) == sorted([live.name, "MobileNetV1_x0_25"])
 
 
+@pytest.mark.slow
 def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_path):
     store = tmp_path / "models"
     shutil.copytree(converted["models"] / "paddle" / "MobileNetV1_x0_25", store / "paddle" / "MobileNetV1_x0_25")
@@ -194,6 +205,7 @@ def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_pa
     assert head[2:18] == b"v2.13-rc".ljust(16, b"\0")
 
 
+@pytest.mark.slow
 def test_a_model_exported_alone_is_the_one_exported_after_others(converted, tmp_path):
     # `converted` exported every model in one process, x0_5 after x0_25: Paddle's parameter names come from
     # process-wide counters, so without a name scope per export its files differed from an export of it alone.
@@ -204,6 +216,7 @@ def test_a_model_exported_alone_is_the_one_exported_after_others(converted, tmp_
     assert alone == json.loads((converted["models"] / "arm" / "MobileNetV1_x0_5.json").read_text())["nb_sha256"]
 
 
+@pytest.mark.slow
 def test_the_size_report_updates_what_it_measured_and_keeps_the_other_rows(converted, tmp_path):
     from lite.models.registry import get_model
     from lite.models.store import manifest_of

@@ -2,13 +2,12 @@
 import numpy as np
 import paddle
 import pytest
+from helpers import run_cli
+from paddleclas_reference import load_reference_module, reference_network
 
 from lite.errors import WeightsError
 from lite.models.registry import family, get_model
 from lite.models.weights import build_weighted_network, synthetic_images, weights_source
-
-from conftest import run_cli
-from paddleclas_reference import load_reference_module, reference_network
 
 
 def test_reference_module_is_paddleclas_own_file():
@@ -93,7 +92,8 @@ def test_a_weights_file_that_runs_code_is_refused_and_its_code_never_runs(tmp_pa
     done = run_cli("lite/opt_models.py", "--models", spec.name, "--targets", "arm", "--weights", tmp_path,
                    "--out", tmp_path / "m", "--results", tmp_path / "r")
     assert done.returncode == 2 and not marker.exists()
-    assert done.stderr.strip().splitlines()[-1].startswith(f"error: weights file {tmp_path / spec.pretrained_file} asks to run")
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: weights file {tmp_path / spec.pretrained_file} asks to run")
 
 
 @pytest.mark.parametrize("protocol", [2, 4])
@@ -115,6 +115,7 @@ def test_paddle_save_files_and_tensor_tuples_load_without_paddle_load(tmp_path, 
     np.testing.assert_array_equal(read_pdparams(path)["fc.bias"], np.arange(3.0))
 
 
+@pytest.mark.slow
 def test_the_real_paddleclas_weights_load_through_the_restricted_reader(real_data):
     from lite.models.pdparams import read_pdparams
     loaded = read_pdparams(real_data / "weights" / "MobileNetV1_x0_75_pretrained.pdparams")

@@ -5,12 +5,12 @@ import csv
 import json
 
 import pytest
+from helpers import run_cli
+from test_accuracy import make_images
 
-from conftest import run_cli
 from lite.convert.logits import ARM_CHECK_THRESHOLDS
 from lite.models.registry import get_model
 from lite.runtime.arm_check import int8_share, parse_kernels
-from test_accuracy import make_images
 
 pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
 
@@ -27,6 +27,7 @@ def full_int8(converted, paddle_lite_arm, tmp_path_factory):
     return done, results, converted["models"]
 
 
+@pytest.mark.real_arm
 def test_the_quantized_model_is_small_and_runs_on_int8_kernels(full_int8):
     done, results, models = full_int8
     assert done.returncode == 0, done.stdout + done.stderr
@@ -57,6 +58,7 @@ def test_kernel_log_parsing():
     assert int8_share(picked) == (1, 2)
 
 
+@pytest.mark.real_arm
 def test_layers_kept_in_fp32_leave_int8_kernels_and_the_sensitivity_command_ranks_them(full_int8, paddle_lite_arm,
                                                                                       tmp_path):
     _done, _results, models = full_int8
@@ -98,7 +100,8 @@ def test_a_model_is_never_graded_on_its_own_calibration_images(converted, tmp_pa
     make_images(data / "n00", 3)
     models = tmp_path / "models"
     converted_again = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full",
-                              "--out", models, "--results", tmp_path / "r", "--calib-data", data, "--calib-samples", "3")
+                              "--out", models, "--results", tmp_path / "r", "--calib-data", data, "--calib-samples",
+                              "3")
     assert converted_again.returncode == 0, converted_again.stderr
     manifest = json.loads((models / "arm" / f"{MODEL}_int8_full.json").read_text())
     assert manifest["calibration"]["origin"].endswith("(class folders): 3 images")
@@ -120,6 +123,7 @@ def test_int8_full_stands_beside_paddle_lites_published_int8_figures():
     assert get_model("MobileNetV1_x0_25").published_sd855_ms(1, "int8_full") is None  # Paddle Lite has no row
 
 
+@pytest.mark.real_arm
 def test_the_accuracy_evaluation_grades_int8_full_on_arm_kernels(full_int8, paddle_lite_arm, tmp_path):
     _done, _results, models = full_int8
     make_images(tmp_path / "data" / "n00", 3, seed=4)
@@ -137,9 +141,17 @@ def test_the_accuracy_evaluation_grades_int8_full_on_arm_kernels(full_int8, padd
 
 def test_a_snapdragon_855_latency_table_sets_the_published_int8_figure_beside_int8_full(tmp_path):
     from lite.bench.cells import CellOptions
-    from lite.bench.results import CellResult, Measurement, RoundResult, load_results, write_result
+    from lite.bench.results import (
+        CellResult,
+        Measurement,
+        RoundResult,
+        load_results,
+        write_result,
+    )
+    from lite.devices.machine_facts import MachineFacts
     from lite.report.latency import latency_rows, to_markdown
-    machine = {"device": "sd855", "soc": "SM8150", "board_platform": "msmnile", "model_name": "phone"}
+    machine = MachineFacts.from_dict({"device": "sd855", "soc": "SM8150", "board_platform": "msmnile",
+                                      "model_name": "phone"})
     for variant in ("fp32", "int8_full"):
         cell = CellOptions("MobileNetV1", variant, "arm", 1, "high", 1, 3)
         model_file = {"file": "m.nb", "sha256": "0" * 64, "storage_bytes": 1,

@@ -2,10 +2,19 @@
 import json
 
 import pytest
+from helpers import run_cli
 
-from conftest import run_cli
 from lite.bench.cells import Cell
-from lite.bench.results import SCHEMA, CellResult, Measurement, RoundResult, load_result, load_results, parse_result, write_result
+from lite.bench.results import (
+    SCHEMA,
+    CellResult,
+    Measurement,
+    RoundResult,
+    load_result,
+    load_results,
+    parse_result,
+    write_result,
+)
 from lite.errors import ResultFileError
 
 CELL = Cell("MobileNetV1", "fp32", "arm", 2, "high", 3, 4, "m.nb")
@@ -73,6 +82,7 @@ def test_report_names_unreadable_files_keeps_the_rest_and_exits_non_zero(tmp_pat
 def test_files_written_atomically_get_the_usual_mode_not_0600(tmp_path):
     import os
     import stat
+
     from lite.util.files import atomic_write_text
     old = os.umask(0o022)
     try:

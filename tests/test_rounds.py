@@ -5,16 +5,14 @@ import json
 from collections import Counter
 
 import pytest
+from helpers import NO_LIMITS, ONE_ROUND, read_result_dicts, run_cli
+from scripted_device_double import DOUBLE_MACHINE, ScriptedDeviceDouble
 
-from conftest import NO_LIMITS, ONE_ROUND, run_cli
-from conftest import result_dicts as load_results
 from lite.bench.cells import Cell, cell_id
 from lite.bench.results import load_result, result_path
 from lite.bench.stability import Limits
 from lite.bench.sweep import run_sweep
 from lite.report.writer import write_reports
-
-from scripted_device_double import ScriptedDeviceDouble
 
 TWINS = {"MobileNetV1_x1_0": ("MobileNetV1", "MobileNetV1_ssld")}
 
@@ -37,7 +35,7 @@ def quiet(*_):
 def test_every_round_runs_every_cell_once_in_its_own_shuffled_order(tmp_path, nb_file):
     cells = plan(nb_file)
     double = ScriptedDeviceDouble()
-    summary = run_sweep(cells, double, tmp_path / "a", rounds=4, seed=11, say=quiet)
+    summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path / "a", rounds=4, seed=11, say=quiet)
     assert summary.seed == 11 and summary.ran == 4
     ids = [cell_id(c) for c in double.calls]
     blocks = [ids[i:i + 4] for i in range(0, 16, 4)]
@@ -45,14 +43,15 @@ def test_every_round_runs_every_cell_once_in_its_own_shuffled_order(tmp_path, nb
     assert len({tuple(block) for block in blocks}) > 1  # the order changes between rounds
     assert double.first_rounds == [True] * 4 + [False] * 12  # the logit check belongs to round 1 only
     again = ScriptedDeviceDouble()
-    run_sweep(cells, again, tmp_path / "b", rounds=4, seed=11, say=quiet)
+    run_sweep(cells, again, DOUBLE_MACHINE, tmp_path / "b", rounds=4, seed=11, say=quiet)
     assert [cell_id(c) for c in again.calls] == ids  # the recorded seed repeats the order
 
 
 def test_a_result_file_keeps_each_round_with_its_position_and_the_schedule(tmp_path, nb_file):
     cells = plan(nb_file, models=("MobileNetV1",), threads=(1, 2))
     drift = iter(range(100))
-    run_sweep(cells, ScriptedDeviceDouble(latency_ms=lambda cell, call: 10 + next(drift)), tmp_path, rounds=3,
+    run_sweep(cells, ScriptedDeviceDouble(latency_ms=lambda cell, call: 10 + next(drift)), DOUBLE_MACHINE, tmp_path,
+              rounds=3,
               seed=5, say=quiet)
     data = json.loads(result_path(tmp_path, cells[0]).read_text())
     assert data["schema"] == "mnv1-bench-result/3"
@@ -71,7 +70,7 @@ def test_rounds_that_disagree_are_re_measured_and_the_earlier_attempt_is_kept(tm
     slow_once = lambda cell, call: 20.0 if call == 2 else 10.0  # noqa: E731 - round 2 of the first attempt
     double = ScriptedDeviceDouble(latency_ms=slow_once)
     lines = []
-    summary = run_sweep(cells, double, tmp_path, rounds=3, max_retries=2, say=lines.append)
+    summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path, rounds=3, max_retries=2, say=lines.append)
     assert len(double.calls) == 6 and summary.retried == 1 and summary.unstable == {}
     assert any(line.startswith("re-measuring 1 unstable cell(s) (retry 1 of 2): MobileNetV1__fp32__t1: round "
                                "medians 99.8% apart") for line in lines)
@@ -86,7 +85,7 @@ def test_rounds_that_disagree_are_re_measured_and_the_earlier_attempt_is_kept(tm
 def test_a_cell_still_unstable_after_its_retries_is_reported(tmp_path, nb_file):
     cells = plan(nb_file, models=("MobileNetV1",), threads=(1,))
     double = ScriptedDeviceDouble(latency_ms=lambda cell, call: 10.0 * call)  # keeps drifting
-    summary = run_sweep(cells, double, tmp_path, rounds=2, max_retries=1, say=quiet)
+    summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path, rounds=2, max_retries=1, say=quiet)
     assert len(double.calls) == 4 and summary.retried == 1
     assert list(summary.unstable) == ["MobileNetV1__fp32__t1"]
     assert "round medians" in summary.unstable["MobileNetV1__fp32__t1"][0]
@@ -96,12 +95,13 @@ def test_other_work_and_scatter_make_a_cell_unstable(tmp_path, nb_file):
     cells = plan(nb_file)
     busy = lambda cell, call: 0.9 if cell_id(cell) == "MobileNetV1__fp32__t2" else 0.05  # noqa: E731
     double = ScriptedDeviceDouble(latency_ms=1000.0, other_cores=busy)  # long enough for whole ticks
-    summary = run_sweep(cells, double, tmp_path, rounds=2, seed=1, say=quiet, clock=double.clock)
+    summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path, rounds=2, seed=1, say=quiet, clock=double.clock)
     assert list(summary.unstable) == ["MobileNetV1__fp32__t2"]
     assert summary.unstable["MobileNetV1__fp32__t2"] == ["other work used 0.90 cores (limit 0.25)"]
     found = load_result(result_path(tmp_path, cells[3])).interference
     assert found["other_cores"] == pytest.approx(0.9, abs=0.02) and found["own_cores"] == pytest.approx(1.0, abs=0.02)
-    strict = run_sweep(cells[:1], ScriptedDeviceDouble(), tmp_path / "cv", limits=Limits(max_cv=0.0), say=quiet)
+    strict = run_sweep(cells[:1], ScriptedDeviceDouble(), DOUBLE_MACHINE, tmp_path / "cv", limits=Limits(max_cv=0.0),
+                       say=quiet)
     assert strict.unstable["MobileNetV1_x0_25__fp32__t1"][0].startswith("CV ")
 
 
@@ -109,7 +109,7 @@ def test_twins_of_one_network_that_disagree_are_re_measured_then_marked(tmp_path
     cells = plan(nb_file, models=("MobileNetV1", "MobileNetV1_ssld"), threads=(1, 2))
     ssld_slower_at_1 = lambda cell, call: 11.0 if (cell.model, cell.threads) == ("MobileNetV1_ssld", 1) else 10.0  # noqa: E731
     double = ScriptedDeviceDouble(latency_ms=ssld_slower_at_1)
-    summary = run_sweep(cells, double, tmp_path, rounds=1, max_retries=1, twins=TWINS, say=quiet)
+    summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path, rounds=1, max_retries=1, twins=TWINS, say=quiet)
     assert sorted(summary.unstable) == ["MobileNetV1__fp32__t1", "MobileNetV1_ssld__fp32__t1"]
     assert Counter(cell_id(c) for c in double.calls) == Counter({"MobileNetV1__fp32__t1": 2, "MobileNetV1__fp32__t2": 1,
                                                                "MobileNetV1_ssld__fp32__t1": 2,
@@ -120,7 +120,8 @@ def test_twins_of_one_network_that_disagree_are_re_measured_then_marked(tmp_path
 def test_every_table_marks_an_unstable_cell_and_gives_the_reason(tmp_path, nb_file):
     cells = plan(nb_file, models=("MobileNetV1",), threads=(1, 2))
     drifting_at_2 = lambda cell, call: 10.0 * call if cell.threads == 2 else 10.0  # noqa: E731
-    run_sweep(cells, ScriptedDeviceDouble(latency_ms=drifting_at_2), tmp_path, rounds=2, seed=3, say=quiet)
+    run_sweep(cells, ScriptedDeviceDouble(latency_ms=drifting_at_2), DOUBLE_MACHINE, tmp_path, rounds=2, seed=3,
+              say=quiet)
     write_reports(tmp_path)
     markdown = (tmp_path / "latency.md").read_text()
     row = next(line for line in markdown.splitlines() if line.startswith("| MobileNetV1 | fp32 |"))
@@ -155,6 +156,7 @@ def test_version_2_results_read_as_one_round(tmp_path, nb_file):
 
 # --- the real x86 runtime -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_run_host_rounds_check_logits_once_and_record_every_round(converted, tmp_path):
     args = ("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1,2", "--warmup", "1",
             "--repeats", "4", "--rounds", "2", "--seed", "7", *NO_LIMITS, "--models-dir", converted["models"])
@@ -162,9 +164,10 @@ def test_run_host_rounds_check_logits_once_and_record_every_round(converted, tmp
     assert done.returncode == 0, done.stderr
     assert "2 rounds of 2 cells, each round in its own order (seed 7" in done.stdout
     assert "[4/4] round 2/2 MobileNetV1_x0_25" in done.stdout
-    for result in load_results(tmp_path / "a" / "host"):
+    for result in read_result_dicts(tmp_path / "a" / "host"):
         first, second = result["rounds"]
-        assert first["measurement"]["logit_check"]["max_abs_diff"] <= 1e-4 * first["measurement"]["logit_check"]["max_abs_logit"]
+        check = first["measurement"]["logit_check"]
+        assert check["max_abs_diff"] <= 1e-4 * check["max_abs_logit"]
         assert second["measurement"].get("logit_check") is None  # same bytes: checked once
         assert [len(r["measurement"]["samples_ms"]) for r in (first, second)] == [4, 4]
         assert result["schedule"]["seed"] == 7
@@ -173,6 +176,7 @@ def test_run_host_rounds_check_logits_once_and_record_every_round(converted, tmp
     assert order(again.stdout) == order(done.stdout)
 
 
+@pytest.mark.slow
 def test_run_host_marks_what_stays_unstable_and_exits_4(converted, tmp_path):
     done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--threads", "1", "--warmup", "1",
                    "--repeats", "4", "--rounds", "1", "--max-retries", "1", "--max-cv", "0",
@@ -181,11 +185,12 @@ def test_run_host_marks_what_stays_unstable_and_exits_4(converted, tmp_path):
     assert "re-measuring 1 unstable cell(s) (retry 1 of 1): MobileNetV1_x0_25__fp32__t1: CV " in done.stdout
     assert "unstable: MobileNetV1_x0_25__fp32__t1: CV " in done.stdout
     assert "still unstable after re-measuring" in done.stderr
-    (result,) = load_results(tmp_path / "host")
+    (result,) = read_result_dicts(tmp_path / "host")
     assert result["schedule"]["attempt"] == 2 and len(result["earlier_attempts"]) == 1
     assert "[1] CV " in (tmp_path / "host" / "latency.md").read_text()
 
 
+@pytest.mark.slow
 def test_rounds_below_one_is_one_line(converted, tmp_path):
     done = run_cli("bench_scripts/run_host.py", "--models", "MobileNetV1_x0_25", "--rounds", "0", *ONE_ROUND[2:],
                    "--models-dir", converted["models"], "--results", tmp_path)
@@ -197,6 +202,7 @@ def test_limits_can_be_switched_off_and_stay_off_in_the_result_files():
     import argparse
     import json
     import math
+
     from lite.bench.stability import Limits
     from lite.cli.args import add_stability_arguments
     parser = argparse.ArgumentParser()

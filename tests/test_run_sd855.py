@@ -8,14 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
-from conftest import ONE_ROUND
-from conftest import run_cli
-from conftest import result_dicts as load_results
+from helpers import FAST_SWEEP, read_result_dicts, run_cli, run_sd855
+
 from lite.util.files import sha256_file
 
-FAST = ("--warmup", "1", "--repeats", "5", "--cooldown", "0", *ONE_ROUND)
 VENV_BIN = str(Path(sys.executable).parent)
 
 
@@ -29,9 +26,8 @@ def phone(make_device):
 def sweep(converted, cxx_builds, tmp_path):
     def run(device, *args, transport="tcp", results=None, models_dir=None, env=None):
         results = results or tmp_path / "results"
-        return run_cli("bench_scripts/run_sd855.py", "--transport", transport, "--tcp", device.serial,
-                       "--build-dir", cxx_builds["host"], "--models-dir", models_dir or converted["models"],
-                       "--results", results, *FAST, *args, env=env)
+        return run_sd855(device, cxx_builds["host"], models_dir or converted["models"], results, *args,
+                         transport=transport, env=env)
     return run
 
 
@@ -40,6 +36,8 @@ def table(result_dir):
         return {row["model"]: row for row in csv.DictReader(f)}
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
     done = sweep(phone, "--threads", "1,2,4")
     assert done.returncode == 0, done.stderr
@@ -52,8 +50,9 @@ def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
             assert float(row[f"threads{threads}_ms_median"]) > 0
             assert float(row[f"threads{threads}_published_sd855_ms"]) > 0
             assert float(row[f"threads{threads}_ratio_to_published"]) == pytest.approx(
-                float(row[f"threads{threads}_ms_median"]) / float(row[f"threads{threads}_published_sd855_ms"]), abs=2e-3)
-    results = load_results(result_dir)
+                float(row[f"threads{threads}_ms_median"]) / float(row[f"threads{threads}_published_sd855_ms"]),
+                abs=2e-3)
+    results = read_result_dicts(result_dir)
     assert len(results) == 15
     machine = results[0]["machine"]
     assert machine["soc"] == "SM8150" and machine["abi"] == "x86_64" and machine["core_count"] == 8
@@ -68,11 +67,13 @@ def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
     assert "adb device double" in (result_dir / "latency.md").read_text()  # it never poses as a phone
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_rounds_on_a_phone_keep_every_round_with_the_devices_own_counters(phone, sweep, tmp_path):
     done = sweep(phone, "--threads", "1,2", "--models", "MobileNetV1_x0_25", "--rounds", "2", "--seed", "3")
-    assert done.returncode == 0, done.stderr  # FAST's one-round options come first; these win
+    assert done.returncode == 0, done.stderr  # FAST_SWEEP's one-round options come first; these win
     assert "2 rounds of 2 cells, each round in its own order (seed 3" in done.stdout
-    for result in load_results(tmp_path / "results" / "sd855"):
+    for result in read_result_dicts(tmp_path / "results" / "sd855"):
         assert [r["round"] for r in result["rounds"]] == [1, 2] and result["schedule"]["seed"] == 3
         for round_ in result["rounds"]:
             assert len(round_["measurement"]["samples_ms"]) == 5
@@ -80,6 +81,8 @@ def test_rounds_on_a_phone_keep_every_round_with_the_devices_own_counters(phone,
             assert round_["interference"]["cpu_freq_khz"]["after"]
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_end_to_end_through_debian_adb_server(phone, sweep, adb_server, tmp_path):
     done = sweep(phone, "--threads", "1,2,4", "--models", "MobileNetV1_x0_25,MobileNetV1", transport="adb",
                  env=adb_server.env)
@@ -91,10 +94,12 @@ def test_end_to_end_through_debian_adb_server(phone, sweep, adb_server, tmp_path
     adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_python_runner_gives_real_paddle_lite_latencies(phone, sweep, tmp_path):
     done = sweep(phone, "--runner", "python", "--threads", "1", "--models", "MobileNetV1_x0_25,MobileNetV1")
     assert done.returncode == 0, done.stderr
-    results = {r["cell"]["model"]: r for r in load_results(tmp_path / "results" / "sd855")}
+    results = {r["cell"]["model"]: r for r in read_result_dicts(tmp_path / "results" / "sd855")}
     for result in results.values():
         assert result["runner"] == "python"
         assert result["measurement"]["output_shape"] == [1, 1000] and result["measurement"]["math_threads"] == 1
@@ -106,13 +111,15 @@ def test_python_runner_gives_real_paddle_lite_latencies(phone, sweep, tmp_path):
     assert all(len(r["measurement"]["samples_ms"]) == r["cell"]["repeats"] for r in results.values())
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_dropped_connection_keeps_finished_cells_and_resume_completes(phone, sweep, tmp_path):
     phone.faults.drop_on_command = "MobileNetV1_x0_75.nb --threads"  # the first x0_75 cell, not the push
     done = sweep(phone, "--threads", "1,2,4")
     assert done.returncode == 3
     assert "went away" in done.stderr and "--resume" in done.stderr
     result_dir = tmp_path / "results" / "sd855"
-    kept = load_results(result_dir)
+    kept = read_result_dicts(result_dir)
     finished = [line for line in done.stdout.splitlines() if ": median " in line]
     assert len(kept) == len(finished) and all(r["status"] == "ok" for r in kept)  # each finished cell, no other
     assert sum(r["cell"]["model"] == "MobileNetV1_x0_75" for r in kept) < 3  # the cell it dropped on is not there
@@ -120,13 +127,16 @@ def test_dropped_connection_keeps_finished_cells_and_resume_completes(phone, swe
     done = sweep(phone, "--threads", "1,2,4", "--resume")
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("done earlier, kept") == len(kept)
-    results = load_results(result_dir)
+    results = read_result_dicts(result_dir)
     cells = [(r["cell"]["model"], r["cell"]["threads"]) for r in results]
     assert len(cells) == 15 and len(set(cells)) == 15
     rows = table(result_dir)
-    assert len(rows) == 5 and all(rows[m][f"threads{t}_ms_median"] not in ("", "failed") for m in rows for t in (1, 2, 4))
+    assert len(rows) == 5 and all(rows[m][f"threads{t}_ms_median"] not in ("", "failed") for m in rows for t in (1, 2,
+                                                                                                                 4))
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_crashing_and_hanging_cells_become_failure_rows(phone, sweep, converted, tmp_path):
     models = tmp_path / "models"
     (models / "x86").mkdir(parents=True)
@@ -143,6 +153,8 @@ def test_crashing_and_hanging_cells_become_failure_rows(phone, sweep, converted,
     assert "] MobileNetV1 fp32 1 thread: median" in done.stdout
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_second_run_pushes_nothing_and_a_changed_model_alone(phone, sweep, converted, tmp_path):
     models = tmp_path / "models"
     shutil.copytree(converted["models"] / "x86", models / "x86")
@@ -161,6 +173,8 @@ def test_second_run_pushes_nothing_and_a_changed_model_alone(phone, sweep, conve
     assert "pushed 1 file(s)" in changed.stdout
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_hostile_folder_names_run_nothing(phone, sweep, converted, tmp_path):
     hostile = "/data/local/tmp/mnv1 it's; touch pwned1 $(touch pwned2) `touch pwned3` \"q\""
     models = tmp_path / "my models; $(touch pwned3)"
@@ -173,6 +187,8 @@ def test_hostile_folder_names_run_nothing(phone, sweep, converted, tmp_path):
     assert (phone.device_file(hostile) / "models" / "MobileNetV1_x0_25.nb").is_file()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_phone_that_is_not_sd855_is_warned_about_and_kept_apart(make_device, sweep, tmp_path):
     from adb_device_double.device import SD855_PROPERTIES
     properties = dict(SD855_PROPERTIES, **{"ro.board.platform": "kona", "ro.soc.model": "SM8250"})
@@ -184,6 +200,8 @@ def test_a_phone_that_is_not_sd855_is_warned_about_and_kept_apart(make_device, s
     assert "threads1_published_sd855_ms" not in row
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_unauthorized_device_says_how_to_accept_the_prompt(make_device, sweep, tmp_path):
     from adb_device_double.device import Faults
     device = make_device(faults=Faults(refuse_auth=True), accept_prompt=True)
@@ -208,6 +226,8 @@ def test_bad_device_options_are_one_line(args, message):
     assert done.returncode == 2 and message in done.stderr
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_missing_build_names_the_build_command(phone, converted, tmp_path):
     done = run_cli("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", phone.serial, "--build-dir",
                    tmp_path / "nothing", "--models-dir", converted["models"], "--results", tmp_path / "r")
@@ -221,18 +241,21 @@ def test_help_covers_device_choice_and_runners():
         assert text in done.stdout
 
 
+@pytest.mark.slow
 def test_local_transport_runs_the_python_runner_on_this_host(converted, tmp_path):
     done = run_cli("bench_scripts/run_sd855.py", "--transport", "local", "--runner", "python", "--threads", "1",
                    "--models", "MobileNetV1_x0_25", "--models-dir", converted["models"], "--results", tmp_path / "r",
-                   "--device-dir", tmp_path / "device", *FAST, "--name", "this-host")
+                   "--device-dir", tmp_path / "device", *FAST_SWEEP, "--name", "this-host")
     assert done.returncode == 0, done.stderr
-    result = load_results(tmp_path / "r" / "this-host")[0]
+    result = read_result_dicts(tmp_path / "r" / "this-host")[0]
     assert result["machine"]["kind"] == "linux" and result["machine"]["abi"] == "x86_64"
     assert result["measurement"]["output_shape"] == [1, 1000]
     assert (tmp_path / "device" / "models" / "MobileNetV1_x0_25.nb").is_file()
 
 
 @pytest.mark.parametrize("transport", ["tcp", "adb"])
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_full_disk_is_said_in_words_over_both_transports(make_device, sweep, adb_server, transport, tmp_path):
     from adb_device_double.device import Faults
     phone = make_device(faults=Faults(disk_full=True), extra_path=(VENV_BIN,))
@@ -246,6 +269,8 @@ def test_a_full_disk_is_said_in_words_over_both_transports(make_device, sweep, a
 
 
 @pytest.mark.parametrize("transport", ["tcp", "adb"])
+@pytest.mark.device
+@pytest.mark.slow
 def test_a_silent_phone_is_one_line_and_exit_2_before_measuring(make_device, sweep, adb_server, transport, tmp_path):
     """getprop never answers (it has no timeout of its own): the bounded wait ends it in one line."""
     from adb_device_double.device import Faults
@@ -260,6 +285,8 @@ def test_a_silent_phone_is_one_line_and_exit_2_before_measuring(make_device, swe
         adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_what_a_phone_says_about_itself_is_cut_and_cannot_forge_report_rows(make_device, sweep, tmp_path):
     from adb_device_double.device import SD855_PROPERTIES
     properties = {**SD855_PROPERTIES, "ro.product.manufacturer": "X" * 3_000_000,
@@ -273,6 +300,6 @@ def test_what_a_phone_says_about_itself_is_cut_and_cannot_forge_report_rows(make
     assert not any(line.startswith("| injected") for line in markdown.splitlines())
     raw = [p for p in result_dir.rglob("*.json")]
     assert raw and max(p.stat().st_size for p in raw) < 200_000
-    machine = load_results(result_dir)[0]["machine"]
+    machine = read_result_dicts(result_dir)[0]["machine"]
     assert len(machine["properties"]["ro.product.manufacturer"]) <= 120
     assert "\n" not in machine["properties"]["ro.product.model"]

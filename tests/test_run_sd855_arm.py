@@ -9,32 +9,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
-from conftest import ONE_ROUND
-from conftest import REPO, run_cli
-from conftest import result_dicts as load_results
+from helpers import ONE_ROUND, REPO, read_result_dicts, run_cli, run_sd855
+
 from lite.bench.device_runners import BenchmarkBinRunner
 from lite.bench.plan import plan_cells
-from lite.devices.facts import describe_device
+from lite.devices.facts import read_device_facts
 from lite.devices.select import open_device
 from lite.errors import CellFailed
 from lite.models.store import ModelStore
 
 pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
 
-FAST = ("--warmup", "1", "--cooldown", "0", *ONE_ROUND)
 ISSUE_COMMAND = ("--threads", "1,2", "--models", "MobileNetV1_x0_25", "--variants", "fp32,int8,int16,fp16",
                  "--repeats", "2")
 
 
 def arm_phone(make_device, cpu):
     return make_device(arm_cpu=cpu, fake_cpus_khz=SD855_CPU_MAX_KHZ, fake_thermal_c=SD855_THERMAL_C)
-
-
-def sweep(device, build_dir, models, results, *args, transport="tcp", env=None):
-    return run_cli("bench_scripts/run_sd855.py", "--transport", transport, "--tcp", device.serial, "--build-dir",
-                   build_dir, "--models-dir", models, "--results", results, *FAST, *args, env=env)
 
 
 def local_checksum(build_dir, nb_path, cpu):
@@ -46,15 +38,17 @@ def local_checksum(build_dir, nb_path, cpu):
 
 
 @pytest.mark.parametrize("transport", ["tcp", "adb"])
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_the_issue_command_on_an_emulated_arm_phone(make_device, real_arm_builds, arm_models, adb_server, tmp_path,
                                                     transport):
     phone = arm_phone(make_device, "cortex-a76")  # ARMv8.2 with half precision, as the SD855's cores
-    done = sweep(phone, real_arm_builds["fp16"], arm_models, tmp_path / "results", *ISSUE_COMMAND,
+    done = run_sd855(phone, real_arm_builds["fp16"], arm_models, tmp_path / "results", *ISSUE_COMMAND,
                  transport=transport, env=adb_server.env if transport == "adb" else None)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "says it is emulated" in done.stdout
     folder = tmp_path / "results" / "emulated-sm8150"  # never the sd855 folder: not a phone's figures
-    results = load_results(folder)
+    results = read_result_dicts(folder)
     assert sorted((r["cell"]["variant"], r["cell"]["threads"]) for r in results) == sorted(
         (v, t) for v in ("fp32", "int8", "int16", "fp16") for t in (1, 2))
     machine = results[0]["machine"]
@@ -78,25 +72,29 @@ def test_the_issue_command_on_an_emulated_arm_phone(make_device, real_arm_builds
         adb_server.run("disconnect")
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_fp16_is_refused_on_a_core_without_it_and_on_an_fp32_library(make_device, real_arm_builds, arm_models,
                                                                    tmp_path):
     old_core = arm_phone(make_device, "cortex-a72")  # ARMv8.0: FP16 would die with SIGILL
-    done = sweep(old_core, real_arm_builds["fp16"], arm_models, tmp_path / "a72", "--threads", "1", "--models",
+    done = run_sd855(old_core, real_arm_builds["fp16"], arm_models, tmp_path / "a72", "--threads", "1", "--models",
                  "MobileNetV1_x0_25", "--variants", "fp32,fp16", "--repeats", "1")
     assert done.returncode == 1  # a failed cell
-    results = {r["cell"]["variant"]: r for r in load_results(tmp_path / "a72" / "emulated-sm8150")}
+    results = {r["cell"]["variant"]: r for r in read_result_dicts(tmp_path / "a72" / "emulated-sm8150")}
     assert results["fp32"]["status"] == "ok"
     assert results["fp16"]["error"].startswith("not supported on this CPU") and "asimdhp" in results["fp16"]["error"]
     assert "asimdhp" not in results["fp16"]["machine"]["cpu_features"]
 
     new_core = arm_phone(make_device, "cortex-a76")
-    done = sweep(new_core, real_arm_builds["fp32"], arm_models, tmp_path / "a76", "--threads", "1", "--models",
+    done = run_sd855(new_core, real_arm_builds["fp32"], arm_models, tmp_path / "a76", "--threads", "1", "--models",
                  "MobileNetV1_x0_25", "--variants", "fp16", "--repeats", "1")
     assert done.returncode == 1
-    result = load_results(tmp_path / "a76" / "emulated-sm8150")[0]
+    result = read_result_dicts(tmp_path / "a76" / "emulated-sm8150")[0]
     assert "needs Paddle Lite's FP16 library" in result["error"]
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_real_benchmark_bin_runner_through_the_emulated_phone(make_device, paddle_lite_arm, arm_models, tmp_path):
     phone = arm_phone(make_device, "cortex-a76")
     done = run_cli("bench_scripts/run_sd855.py", "--transport", "tcp", "--tcp", phone.serial, "--runner",
@@ -104,13 +102,15 @@ def test_real_benchmark_bin_runner_through_the_emulated_phone(make_device, paddl
                    "--results", tmp_path / "r", "--threads", "1", "--models", "MobileNetV1_x0_25", "--variants",
                    "fp32,fp16", "--warmup", "1", "--repeats", "2", "--cooldown", "0", *ONE_ROUND)
     assert done.returncode == 1, done.stderr  # the fp16 cell: benchmark_bin has no FP16 kernels
-    results = {r["cell"]["variant"]: r for r in load_results(tmp_path / "r" / "emulated-sm8150")}
+    results = {r["cell"]["variant"]: r for r in read_result_dicts(tmp_path / "r" / "emulated-sm8150")}
     measured = results["fp32"]["measurement"]
     assert results["fp32"]["runner"] == "benchmark_bin" and measured["output_shape"] == [1, 1000]
     assert len(measured["samples_ms"]) == 1 and measured["sample_kind"].startswith("benchmark_bin average")
     assert "needs Paddle Lite's FP16 library" in results["fp16"]["error"]
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_benchmark_bin_abort_without_a_reason_still_says_what_happened(make_device, paddle_lite_arm, arm_models,
                                                                       tmp_path):
     # A model damaged on the device itself (after the checks on this host): benchmark_bin aborts silently.
@@ -118,7 +118,7 @@ def test_benchmark_bin_abort_without_a_reason_still_says_what_happened(make_devi
     cell = plan_cells(ModelStore(arm_models), ["MobileNetV1_x0_25"], ["fp32"], [1], "arm", power_mode="high",
                       warmup=0, repeats=1, with_reference=False)[0]
     with open_device("tcp", None, phone.serial) as device:
-        runner = BenchmarkBinRunner(device, "/data/local/tmp/mnv1", describe_device(device), 300,
+        runner = BenchmarkBinRunner(device, "/data/local/tmp/mnv1", read_device_facts(device), 300,
                                     paddle_lite_arm["benchmark_bin"])
         for remote, local in runner.files().items():
             device.push(local, remote)
@@ -138,9 +138,11 @@ def test_results_of_emulated_devices_are_never_committed():
     assert ignored.returncode == 0
 
 
+@pytest.mark.device
+@pytest.mark.real_arm
 def test_a_build_for_another_abi_is_refused_before_anything_is_pushed(make_device, cxx_builds, arm_models, tmp_path):
     phone = arm_phone(make_device, "cortex-a76")
-    done = sweep(phone, cxx_builds["host"], arm_models, tmp_path / "r", "--threads", "1", "--models",
+    done = run_sd855(phone, cxx_builds["host"], arm_models, tmp_path / "r", "--threads", "1", "--models",
                  "MobileNetV1_x0_25", "--repeats", "1")
     assert done.returncode == 2
     assert "mnv1_bench is built for x86-64, but the device's ABI is arm64-v8a" in done.stderr

@@ -11,14 +11,22 @@ import pytest
 
 from lite.app.android_install import install_and_start
 from lite.bench.cells import Cell
-from lite.bench.device_runners import BenchmarkBinRunner, CxxRunner, DeviceRunner, PythonRunner, q
+from lite.bench.device_runners import (
+    BenchmarkBinRunner,
+    CxxRunner,
+    DeviceRunner,
+    PythonRunner,
+    q,
+)
 from lite.devices.base import Device, ShellResult
 from lite.devices.facts import free_bytes, remote_sha256
+from lite.devices.machine_facts import MachineFacts
 from lite.devices.sync import sync_files
 from lite.errors import CellFailed, DeviceTimeout
 
 HOSTILE = "it's; touch pwned1 $(touch pwned2) `touch pwned3` \"q\" & | > < * ~ {a,b} #"
-RECORDED = ("mnv1_bench", "mnv1_classify", "benchmark_bin", "python3", "pkill", "getprop", "df", "sha256sum", "mkdir", "chmod", "pm",
+RECORDED = ("mnv1_bench", "mnv1_classify", "benchmark_bin", "python3", "pkill", "getprop", "df", "sha256sum", "mkdir",
+            "chmod", "pm",
             "am", "rm")
 
 
@@ -54,7 +62,8 @@ class RecordingShellDevice(Device):
 def device(tmp_path):
     stubs = tmp_path / "stubs"
     stubs.mkdir()
-    recorder = '#!/bin/sh\n{ printf "%s" "$(basename "$0")"; for a; do printf "\\0%s" "$a"; done; printf "\\0\\n"; } >> "$STUB_LOG"\n'
+    recorder = ('#!/bin/sh\n{ printf "%s" "$(basename "$0")"; for a; do printf "\\0%s" "$a"; done; '
+                'printf "\\0\\n"; } >> "$STUB_LOG"\n')
     answers = {"df": 'echo "Filesystem 1K-blocks Used Available Use% Mounted"; echo "/dev/x 100 1 99000 1% /"',
                "pm": "echo Success", "am": 'echo "Starting: Intent"', "getprop": "echo value"}
     for name in RECORDED:
@@ -79,7 +88,7 @@ def hostile_cell(tmp_path):
 def test_runner_commands_pass_hostile_paths_whole(device, tmp_path, runner_class):
     workdir = str(device.root / HOSTILE)
     extra = {CxxRunner: (tmp_path,), PythonRunner: (), BenchmarkBinRunner: (tmp_path / "benchmark_bin",)}[runner_class]
-    runner = runner_class(device, workdir, {"cpu_features": None}, 60, *extra)
+    runner = runner_class(device, workdir, MachineFacts(), 60, *extra)
     for name in ("mnv1_bench", "benchmark_bin"):  # the programs the commands start by path
         program = Path(workdir) / "bin" / name
         program.parent.mkdir(parents=True, exist_ok=True)
@@ -105,13 +114,14 @@ def test_the_accuracy_evaluation_on_a_phone_passes_hostile_paths_whole(device, t
                               f"{workdir}/accuracy/{HOSTILE}/answers.jsonl")
     device.shell(runtime.classify_command(model, listed, answers))
     (name, args), = device.calls()
-    assert name == "mnv1_classify" and args == ["--model", model, "--inputs", listed, "--output", answers, "--topk", "5",
+    assert name == "mnv1_classify" and args == ["--model", model, "--inputs", listed, "--output", answers, "--topk",
+                                                "5",
                                                 "--threads", "1", "--power_mode", HOSTILE]
     assert nothing_ran(device)
 
 
 def test_the_kill_after_a_timeout_quotes_its_pattern(device, tmp_path):
-    runner = CxxRunner(device, str(device.root / HOSTILE), {"cpu_features": None}, 60, tmp_path)
+    runner = CxxRunner(device, str(device.root / HOSTILE), MachineFacts(), 60, tmp_path)
     device.hang_on = "--model"
     with pytest.raises(CellFailed, match="timed out"):
         DeviceRunner.run_cell(runner, hostile_cell(tmp_path))
@@ -153,10 +163,13 @@ def test_install_and_start_quote_the_activity_from_the_manifest(device, tmp_path
     apk = tmp_path / "app.apk"
     apk.write_bytes(b"PK")
     install_and_start(device, apk, project, say=lambda text: None)
-    assert [args for program, args in device.calls() if program == "am"] == [["start", "-n", f"com.mnv1.demo/{activity}"]]
+    assert [args for program, args in device.calls() if program == "am"] == [["start", "-n",
+                                                                              f"com.mnv1.demo/{activity}"]]
     assert nothing_ran(device) and not Path("/tmp/INJECT_P").exists()
 
 
+@pytest.mark.device
+@pytest.mark.slow
 def test_the_adb_shell_transport_wraps_commands_without_reopening_them(make_device):
     from lite.devices.select import open_device
     phone = make_device()

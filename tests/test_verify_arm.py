@@ -5,11 +5,11 @@ import os
 import shutil
 
 import pytest
+from helpers import run_cli
 
-from conftest import run_cli
 from lite.convert.logits import ARM_CHECK_THRESHOLDS
 
-pytestmark = pytest.mark.slow  # ARM programs under qemu: left out of make test-fast
+pytestmark = [pytest.mark.slow, pytest.mark.real_arm]  # ARM programs under qemu: left out of make test-fast
 
 
 def read_rows(results):
@@ -48,10 +48,11 @@ def test_a_wrong_model_fails_the_check(paddle_lite_arm, arm_models, tmp_path):
     shutil.copytree(arm_models / "paddle" / "MobileNetV1_x0_5", store / "paddle" / "MobileNetV1_x0_5")
     shutil.copy(arm_models / "arm" / "MobileNetV1_x0_5.json", store / "arm")
     shutil.copy(arm_models / "arm" / "MobileNetV1_x0_25.nb", store / "arm" / "MobileNetV1_x0_5.nb")  # swapped
+    import argparse
+
+    from lite.cli.verify_arm import verify_arm
     from lite.models.registry import get_model
     from lite.models.store import ModelStore
-    from lite.cli.verify_arm import verify_arm
-    import argparse
     args = argparse.Namespace(lite_dir=str(paddle_lite_arm["fp32"]), fp16_lite_dir=None, variants=["fp32"],
                               verify_inputs=1, arm_cpu="max", results=str(tmp_path / "r"))
     failed = verify_arm(args, [get_model("MobileNetV1_x0_5")], ModelStore(store), say=lambda text: None)

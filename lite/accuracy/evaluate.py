@@ -76,7 +76,8 @@ def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, p
         topk = top_indices(answers, 5) if logits is not None else np.asarray(answers)[:, :5]
         reference = references.get(job.model)
         if job.variant == "fp32":
-            references[job.model] = (dict(zip(seen, topk[:, 0])), dict(zip(seen, logits)) if logits is not None else None)
+            references[job.model] = (dict(zip(seen, topk[:, 0])), dict(zip(seen,
+                                                                           logits)) if logits is not None else None)
             row = summarize(topk, labels)
         else:
             ref_top1 = np.array([reference[0][i] for i in seen]) if reference else None

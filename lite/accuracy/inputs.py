@@ -56,7 +56,8 @@ class InputCache:
 
     def _cache_file(self, relative):
         stat = (self.root / relative).stat()
-        key = hashlib.sha256(f"{(self.root / relative).resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+        identity = f"{(self.root / relative).resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+        key = hashlib.sha256(identity.encode()).hexdigest()
         return self.folder / key[:2] / f"{key}.npy"
 
     def tensor(self, relative):

@@ -99,5 +99,6 @@ def install_and_start(device, apk, project, say=print):
     started = device.shell(f"am start -n {shlex.quote(component)}", timeout_s=60)
     answer = started.output
     if started.exit_code != 0 or any(word in answer for word in AM_START_FAILURES):
-        raise InstallError(f"installed, but starting {component} failed: {last_line(answer, f'exit {started.exit_code}')}")
+        why = last_line(answer, f"exit {started.exit_code}")
+        raise InstallError(f"installed, but starting {component} failed: {why}")
     say(f"installed {APPLICATION_ID} and started {component}")

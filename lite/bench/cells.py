@@ -2,6 +2,8 @@
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from lite.models.model_file import ModelFile, read_model_file
+
 
 @dataclass(frozen=True)
 class CellOptions:
@@ -20,9 +22,21 @@ class CellOptions:
 
 @dataclass(frozen=True)
 class Cell(CellOptions):
-    """The options plus the local files the runner needs (not part of a result's identity)."""
-    nb_path: Path = None
+    """The options plus the local files the runner needs (not part of a result's identity). `model_file`
+    is the plan's ModelFile; a path given by hand (a test's, say) is read into one here, once (a file not
+    there yet has no sha256 or size: the plan refuses those, so only hand-made cells hold one)."""
+    model_file: ModelFile = None
     reference_npz: Path = None
+
+    def __post_init__(self):
+        if isinstance(self.model_file, (str, Path)):
+            path = Path(self.model_file)
+            object.__setattr__(self, "model_file", read_model_file(path) if path.is_file() else ModelFile(path, None,
+                                                                                                          None))
+
+    @property
+    def nb_path(self):
+        return self.model_file.path if self.model_file else None
 
     @property
     def options(self):

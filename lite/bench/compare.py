@@ -59,14 +59,14 @@ def ratio_interval(old_ms, new_ms, resamples=RESAMPLES, confidence=CONFIDENCE, s
 
 BLOCKING = {"model file": lambda r: (r.model_file or {}).get("sha256"), "runner": lambda r: r.runner,
             "target": lambda r: r.cell.target}
-NOTED = {"warm-up": lambda r: r.cell.warmup, "repeats": lambda r: r.cell.repeats, "power mode": lambda r: r.cell.power_mode}
+NOTED = {"warm-up": lambda r: r.cell.warmup, "repeats": lambda r: r.cell.repeats,
+         "power mode": lambda r: r.cell.power_mode}
 
 
 def machine_identity(result):
     """What makes two results come from the same kind of machine (pure): kind, SoC, CPU model, ABI."""
-    machine = result.machine or {}
-    return (machine.get("kind"), machine.get("soc"), machine.get("cpu_model") or machine.get("model_name"),
-            machine.get("abi"))
+    machine = result.machine
+    return machine.kind, machine.soc, machine.cpu_model or machine.model_name, machine.abi
 
 
 def machines_differ(old_results, new_results):
@@ -74,7 +74,8 @@ def machines_differ(old_results, new_results):
     old, new = ({machine_identity(r) for r in run} for run in (old_results, new_results))
     if old == new:
         return ""
-    show = lambda ids: "; ".join(", ".join(str(part) for part in i if part) for i in sorted(ids, key=str))
+    def show(ids):
+        return "; ".join(", ".join(str(part) for part in i if part) for i in sorted(ids, key=str))
     return f"OLD ran on {show(old) or '?'}, NEW on {show(new) or '?'}"
 
 

@@ -43,10 +43,7 @@ class DeviceRunner:
 
     def __init__(self, device, workdir, machine, cell_timeout_s):
         self.device, self.workdir, self.cell_timeout_s = device, workdir, cell_timeout_s
-        self._machine = machine  # facts.describe_device(...), read once by whoever opened the device
-
-    def describe(self):
-        return self._machine
+        self._machine = machine  # MachineFacts, read once by the job that opened the device
 
     def temperatures(self):
         return temperatures(self.device)
@@ -92,7 +89,7 @@ class DeviceRunner:
         return self._fp16_answer
 
     def run_cell(self, cell, first_round=True):
-        why_not = refusal(get_variant(cell.variant), self._machine.get("cpu_features") or None,
+        why_not = refusal(get_variant(cell.variant), self._machine.cpu_features or None,
                           self._library_has_fp16())
         if why_not:
             raise CellFailed(why_not)
@@ -144,7 +141,8 @@ class PythonRunner(DeviceRunner):
         return {join(self.workdir, "bin", "mnv1_bench.py"): BENCH_PROGRAM}
 
     def command(self, cell):
-        return (f"cd {q(self.workdir)} && OPENBLAS_NUM_THREADS=1 python3 {q(join(self.workdir, 'bin', 'mnv1_bench.py'))} "
+        program = q(join(self.workdir, "bin", "mnv1_bench.py"))
+        return (f"cd {q(self.workdir)} && OPENBLAS_NUM_THREADS=1 python3 {program} "
                 f"--model {q(self.remote_model(cell))} --threads {int(cell.threads)} --power_mode {q(cell.power_mode)} "
                 f"--warmup {int(cell.warmup)} --repeats {int(cell.repeats)}")
 

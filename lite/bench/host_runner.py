@@ -19,10 +19,16 @@ from importlib import metadata
 from pathlib import Path
 
 from lite.bench.outputs import parse_bench_output
-from lite.devices.machine import (CPU_COUNTER_FILES, describe_host, local_cur_freqs, local_list_dir,
-                                  local_read_text, parse_cpu_counters, read_temperatures)
+from lite.devices.machine import (
+    CPU_COUNTER_FILES,
+    local_cur_freqs,
+    local_list_dir,
+    local_read_text,
+    parse_cpu_counters,
+    read_host_facts,
+    read_temperatures,
+)
 from lite.errors import BenchOutputError, CellFailed, ToolkitError
-from lite.runtime.bench_cell import PROCESS_NAME as CELL_PROCESS_NAME  # /proc/PID/comm of a cell process
 from lite.util.children import die_with_parent
 from lite.util.edge import EXIT_BAD_INPUT
 from lite.util.text import exit_reason, last_line
@@ -81,18 +87,18 @@ class CellServer:
                 self.process.wait()
 
 
+def host_facts():
+    """This host's MachineFacts with the versions of the runtime the host runner measures."""
+    return read_host_facts().with_(tool_versions={"paddlelite": metadata.version("paddlelite"),
+                                                  "python": platform.python_version()})
+
+
 class HostRunner:
     name = "host-python"
 
     def __init__(self, cell_timeout_s=600.0):
         self.cell_timeout_s = cell_timeout_s
         self._server = None
-
-    def describe(self):
-        machine = describe_host()
-        machine["tool_versions"] = {"paddlelite": metadata.version("paddlelite"),
-                                    "python": platform.python_version()}
-        return machine
 
     def temperatures(self):
         return read_temperatures(local_read_text, local_list_dir)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lite.bench.cells import CellOptions, cell_id
+from lite.devices.machine_facts import MachineFacts, as_facts
 from lite.errors import ResultFileError
 from lite.util.files import atomic_write_json
 
@@ -103,10 +104,13 @@ class CellResult:
     error: str = None
     runner: str = None
     model_file: dict = field(default_factory=dict)  # file, sha256, storage_bytes
-    machine: dict = field(default_factory=dict)
+    machine: MachineFacts = field(default_factory=MachineFacts)
     rounds: tuple = ()  # RoundResult, in the order they ran
     schedule: dict = field(default_factory=dict)  # rounds asked for, seed, attempt, stability limits
     earlier_attempts: tuple = ()  # dicts: {attempt, reasons, rounds: [round dicts]}
+
+    def __post_init__(self):
+        object.__setattr__(self, "machine", as_facts(self.machine))  # a dict (a test's, say) becomes the record
 
     @property
     def ok(self):
@@ -149,7 +153,7 @@ class CellResult:
     def as_dict(self):
         measurement = self.measurement
         return {"schema": SCHEMA, "status": self.status, "error": self.error, "cell": self.cell.as_dict(),
-                "runner": self.runner, "model_file": self.model_file, "machine": self.machine,
+                "runner": self.runner, "model_file": self.model_file, "machine": self.machine.as_dict(),
                 "schedule": self.schedule, "rounds": [r.as_dict() for r in self.rounds],
                 "earlier_attempts": list(self.earlier_attempts),
                 # Derived from the rounds, for readers of one file (loading reads the rounds):
@@ -233,7 +237,8 @@ def parse_result(data):
         raise ValueError("its 'model_file' lacks 'storage_bytes'")
     return CellResult(
         cell=_cell_options(data.get("cell")), status=status, error=data.get("error"), runner=data.get("runner"),
-        model_file=model_file, machine=data.get("machine") or {}, rounds=_rounds(data, status, int(version)),
+        model_file=model_file, machine=MachineFacts.from_dict(data.get("machine")), rounds=_rounds(data, status,
+                                                                                                   int(version)),
         schedule=data.get("schedule") or {}, earlier_attempts=tuple(data.get("earlier_attempts") or ()))
 
 
@@ -296,7 +301,7 @@ def is_complete(result, cell, model_sha256=None, runner=None, device=None, round
         return False
     expected = {"model": model_sha256, "runner": runner, "device": device}
     recorded = {"model": result.model_file.get("sha256"), "runner": result.runner,
-                "device": result.machine.get("device")}
+                "device": result.machine.short_name}
     if any(value is not None and recorded[key] != value for key, value in expected.items()):
         return False
     measured = [r for r in result.rounds if r.ok]

@@ -6,9 +6,6 @@ from typing import Protocol, runtime_checkable
 class Runner(Protocol):
     name: str
 
-    def describe(self) -> dict:
-        """The machine description stored in every result file (CPU, cores, SoC, OS, tool versions)."""
-
     def temperatures(self) -> dict:
         """{thermal zone: degrees Celsius} now; empty where none is readable."""
 

@@ -10,7 +10,6 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 
 from lite.bench.cells import cell_id, thread_label
 from lite.bench.results import CellResult, Measurement, RoundResult, is_complete, read_result, write_result
@@ -18,9 +17,6 @@ from lite.bench.stability import Limits, unstable_cells
 from lite.bench.stats import latency_stats
 from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
-from lite.convert.ptq import calibration_text
-from lite.models.store import manifest_of
-from lite.util.files import read_json, sha256_file
 
 
 @dataclass
@@ -35,17 +31,6 @@ class SweepSummary:
 
 def now_iso():
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def model_file_info(nb_path):
-    """The model file's name, sha256, size and (from opt_models.py's manifest beside it) weights origin:
-    the accuracy column of the tables matches measurements by model, variant and weights."""
-    manifest = read_json(manifest_of(nb_path)) or {}
-    info = {"file": Path(nb_path).name, "sha256": sha256_file(nb_path), "storage_bytes": Path(nb_path).stat().st_size,
-            "weights_origin": manifest.get("weights_origin")}
-    if manifest.get("calibration"):  # int8_full: what it was calibrated on, for the tables
-        info["calibration"] = calibration_text(manifest["calibration"])
-    return info
 
 
 def wait_until_cool(read_temperatures, max_temp_c, timeout_s, say, sleep=time.sleep, clock=time.monotonic,
@@ -85,13 +70,14 @@ def _progress(index, total, label, cell, outcome, limits):
 class _Engine:
     """Runs cells round by round; one fresh process per cell and round, a result file rewritten after each."""
 
-    def __init__(self, runner, result_dir, *, cooldown_s, max_temp_c, max_temp_wait_s, limits, say, sleep, clock,
+    def __init__(self, runner, machine, result_dir, *, cooldown_s, max_temp_c, max_temp_wait_s, limits, say, sleep,
+                 clock,
                  guard=None, on_progress=None):
         self.runner, self.result_dir, self.limits, self.say, self.sleep = runner, result_dir, limits, say, sleep
         self.clock, self.on_progress = clock, on_progress
         self.guard = guard or (lambda: nullcontext({}))
         self.cooldown_s, self.max_temp_c, self.max_temp_wait_s = cooldown_s, max_temp_c, max_temp_wait_s
-        self.machine = runner.describe()
+        self.machine = machine
         self.ran_before = False
 
     def measure_round(self, cell, number, position):
@@ -141,11 +127,12 @@ class _Engine:
         return len(failed)
 
 
-def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, limits=Limits(), twins=None,
+def run_sweep(cells, runner, machine, result_dir, *, rounds=1, seed=None, max_retries=0, limits=Limits(), twins=None,
               resume=False, cooldown_s=0.0, max_temp_c=None, max_temp_wait_s=300.0, say=print, sleep=time.sleep,
               clock=time.monotonic, guard=None, on_progress=None, schedule_extra=None):
     """Run every cell not already complete (with `resume`) in `rounds` interleaved rounds, re-measure
-    unstable cells up to `max_retries` times; return a SweepSummary.
+    unstable cells up to `max_retries` times; return a SweepSummary. `machine`: the MachineFacts that the
+    job read once (recorded in every result; a resumed result counts only from the same device).
 
     Each round runs every cell once, in an order shuffled with `seed` (drawn and recorded when None), so
     that drift hits every cell alike. `twins`: {architecture: model names} for the same-network check.
@@ -155,17 +142,16 @@ def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, 
     Raises DeviceLost (keeping every finished round on disk) when the runner does."""
     seed = random.SystemRandom().randrange(2 ** 31) if seed is None else seed
     summary, rng = SweepSummary(seed=seed), random.Random(seed)
-    engine = _Engine(runner, result_dir, cooldown_s=cooldown_s, max_temp_c=max_temp_c,
+    engine = _Engine(runner, machine, result_dir, cooldown_s=cooldown_s, max_temp_c=max_temp_c,
                      max_temp_wait_s=max_temp_wait_s, limits=limits, say=say, sleep=sleep, clock=clock,
                      guard=guard, on_progress=on_progress)
     if max_temp_c is not None and not runner.temperatures():
         say("note: no thermal zone is readable on this device, so --max-temp cannot wait for it")
-    model_files = {path: model_file_info(path) for path in {cell.nb_path for cell in cells}}  # hash each once
     results, todo = {}, []
     for cell in cells:
         earlier = read_result(result_dir, cell) if resume else None
-        if earlier and is_complete(earlier, cell, model_files[cell.nb_path]["sha256"], runner.name,
-                                  engine.machine.get("device"), rounds):
+        if earlier and is_complete(earlier, cell, cell.model_file.sha256, runner.name,
+                                  engine.machine.short_name, rounds):
             summary.skipped += 1
             results[cell_id(cell)] = earlier
             say(f"{cell.model} {cell.variant} {thread_label(cell.threads)}: done earlier, kept")
@@ -178,7 +164,7 @@ def run_sweep(cells, runner, result_dir, *, rounds=1, seed=None, max_retries=0, 
     def fresh(cell, attempt, earlier_attempts=()):
         schedule = {"rounds": rounds, "seed": seed, "attempt": attempt, "limits": limits.as_dict(),
                     **(schedule_extra or {})}
-        return CellResult(cell=cell.options, status="ok", runner=runner.name, model_file=model_files[cell.nb_path],
+        return CellResult(cell=cell.options, status="ok", runner=runner.name, model_file=cell.model_file.result_info(),
                           machine=engine.machine, schedule=schedule, earlier_attempts=earlier_attempts)
 
     for cell in todo:

@@ -1,10 +1,13 @@
 """Command-line pieces shared by the commands: list parsing, numbers, the sweep and device options."""
 import argparse
 import math
+from pathlib import Path
 
 from lite.bench.stability import Limits
 from lite.devices.base import DEFAULT_COMMAND_TIMEOUT_S
 from lite.devices.select import TRANSPORTS
+from lite.devices.targets import devices_option
+from lite.jobs.options import SweepOptions
 from lite.models.registry import family, model_names, variant_names
 from lite.runtime.bench_program import POWER_MODES
 
@@ -126,11 +129,16 @@ def add_stability_arguments(parser):
                                                   f"round; off: never (default: {limits.max_other_cores:g})")
 
 
-def stability_options(args):
-    """The run_sweep keyword arguments of the options above."""
-    return {"rounds": args.rounds, "seed": args.seed, "max_retries": args.max_retries,
-            "limits": Limits(args.max_spread, args.max_cv, args.max_other_cores),
-            "twins": family().same_architecture()}
+def sweep_options(args):
+    """The SweepOptions of the sweep and stability options above (the job never sees the Namespace)."""
+    return SweepOptions(threads=tuple(args.threads), models=tuple(args.models) if args.models else None,
+                        variants=tuple(args.variants), models_dir=Path(args.models_dir),
+                        results_root=Path(args.results), power_mode=args.power_mode, warmup=args.warmup,
+                        repeats=args.repeats, cooldown_s=args.cooldown, max_temp_c=args.max_temp,
+                        max_temp_wait_s=args.max_temp_wait, cell_timeout_s=args.cell_timeout, resume=args.resume,
+                        rounds=args.rounds, seed=args.seed, max_retries=args.max_retries,
+                        limits=Limits(args.max_spread, args.max_cv, args.max_other_cores),
+                        twins=family().same_architecture())
 
 
 def add_device_arguments(parser, many=False):
@@ -142,13 +150,13 @@ def add_device_arguments(parser, many=False):
     parser.add_argument("--serial", help="which device, when several are attached (see `adb devices`)")
     parser.add_argument("--adb-server", metavar="HOST:PORT",
                         help="use the adb server on another host (adb -H HOST -P PORT) and the devices it lists")
-    parser.add_argument("--command-timeout", type=bounded(float, MAX_SECONDS, " seconds"), default=DEFAULT_COMMAND_TIMEOUT_S, metavar="SECONDS",
+    parser.add_argument("--command-timeout", type=bounded(float, MAX_SECONDS, " seconds"),
+                        default=DEFAULT_COMMAND_TIMEOUT_S, metavar="SECONDS",
                         help="how long a short device command (getprop, ls, df) may go unanswered before the "
                              f"device counts as hung (default: {DEFAULT_COMMAND_TIMEOUT_S:.0f})")
     if not many:
         parser.add_argument("--tcp", metavar="HOST:PORT", help="a device on the network (adb over TCP/IP)")
         return
-    from lite.devices.fleet import devices_option
     parser.add_argument("--tcp", metavar="HOST:PORT", action="append", default=[],
                         help="a device on the network (adb over TCP/IP); repeat it for several devices, which "
                              "are then swept in parallel like --devices")

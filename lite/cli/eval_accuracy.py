@@ -19,23 +19,15 @@ Example: python bench_scripts/eval_accuracy.py --data ~/ILSVRC2012/val --limit 1
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
-from lite.models.image_sets import read_dataset
-from lite.accuracy.evaluate import Job, evaluate
-from lite.accuracy.inputs import DEFAULT_CACHE, InputCache, Settings
-from lite.convert.ptq import calibration_text
+from lite.accuracy.inputs import DEFAULT_CACHE
 from lite.cli.args import OneLineParser, add_device_arguments, comma_list, counting, device_folder
-from lite.errors import ToolkitError
-from lite.models.labels import parse_labels
-from lite.models.registry import family, get_variant, model_names, select_models, variant_names
-from lite.models.store import ModelStore
-from lite.runtime.arm_library import FP16_CPU, default_lite_root
-from lite.util.edge import EXIT_FAILED_CELLS, run_edge
-from lite.util.files import read_json, sha256_file
-
-RUNTIMES = ("auto", "host", "arm", "device")
+from lite.jobs.evaluation import RUNTIMES, EvalOptions, evaluate_models
+from lite.jobs.options import Connection
+from lite.models.registry import model_names, variant_names
+from lite.runtime.arm_library import FP16_CPU
+from lite.util.edge import run_edge
 
 
 def parse_args(argv):
@@ -60,7 +52,8 @@ def parse_args(argv):
                         help=f"preprocessed images are kept here between runs (default: {DEFAULT_CACHE})")
     parser.add_argument("--no-cache", action="store_true", help="preprocess again, keep nothing")
     parser.add_argument("--workers", type=counting(64), default=2, help="threads reading images (default: 2)")
-    parser.add_argument("--threads", type=counting(64), default=1, help="inference threads on host or phone (default: 1)")
+    parser.add_argument("--threads", type=counting(64), default=1,
+                        help="inference threads on host or phone (default: 1)")
     arm = parser.add_argument_group("ARM kernels under qemu (--runtime auto for int8/int16/fp16, or arm)")
     arm.add_argument("--lite-dir", help="Paddle Lite ARM Linux library (default: $PADDLE_LITE_ARM_ROOT or "
                                         "../shared/paddle_lite's inference_lite_lib.armlinux.armv8)")
@@ -78,163 +71,23 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def eval_options(args):
+    return EvalOptions(
+        data=Path(args.data), list_file=args.list, allow_outside=args.allow_outside, labels=args.labels,
+        models=tuple(args.models) if args.models else None, variants=tuple(args.variants), limit=args.limit,
+        runtime=args.runtime, models_dir=Path(args.models_dir), results_root=Path(args.results), name=args.name,
+        cache=None if args.no_cache else Path(args.cache), workers=args.workers, threads=args.threads,
+        lite_dir=args.lite_dir, fp16_lite_dir=args.fp16_lite_dir, arm_cpu=args.arm_cpu,
+        batch_files=args.batch_files, jobs=args.jobs, build_dir=args.build_dir, device_dir=args.device_dir,
+        connection=Connection(transport=args.transport, serial=args.serial, tcp=(args.tcp,) if args.tcp else (),
+                              adb_server=args.adb_server, command_timeout_s=args.command_timeout))
+
+
 def main(argv=None):
     args = parse_args(argv)
-    return run_edge(lambda: run(args))
+    options = eval_options(args)
+    return run_edge(lambda: evaluate_models(options))
 
 
-def arm_runtime(args):
-    from lite.accuracy.runtimes import ArmQemuRuntime
-    from lite.runtime.arm_check import prepare_library
-    from lite.runtime.arm_library import qemu_command
-    root = default_lite_root()
-    lite_dir = args.lite_dir or (root / "inference_lite_lib.armlinux.armv8" if root else None)
-    if not lite_dir:
-        raise ToolkitError("int8, int16 and fp16 run on Paddle Lite's ARM kernels under qemu: pass --lite-dir "
-                           "(the unpacked inference_lite_lib.armlinux.armv8 folder)")
-    qemu_command(args.arm_cpu)
-    libraries = {"fp32": prepare_library(lite_dir)}
-    fp16_dir = args.fp16_lite_dir or (root / "fp16" / "inference_lite_lib.armlinux.armv8"
-                                      if root and not args.lite_dir else None)
-    if libraries["fp32"].fp16:
-        libraries["fp16"] = libraries["fp32"]
-    elif fp16_dir and Path(fp16_dir).is_dir():
-        libraries["fp16"] = prepare_library(fp16_dir)
-    return ArmQemuRuntime(libraries, args.arm_cpu, batch=args.batch_files, jobs=args.jobs)
-
-
-def device_runtime(args, settings, stack):
-    from lite.accuracy.runtimes import DeviceRuntime
-    from lite.cli.run_sd855 import BUILDS, result_folder
-    from lite.devices.facts import describe_device, model_target_for
-    from lite.devices.select import open_device
-    device = stack.enter_context(open_device(args.transport, args.serial, args.tcp, adb_server=args.adb_server,
-                                                         command_timeout_s=args.command_timeout))
-    machine = describe_device(device)
-    build = Path(args.build_dir or f"build/cxx_demo/{BUILDS.get((machine['kind'], machine['abi']), 'unknown')}")
-    folder = result_folder(args.results, machine, args.name)
-    return DeviceRuntime(device, args.device_dir or device.default_workdir, build, args.threads,
-                         settings_key=settings.key(), target=model_target_for(machine["abi"])), folder
-
-
-def make_jobs(args, store, runtimes):
-    variants = ["fp32"] + [v for v in args.variants if v != "fp32"]
-    jobs = []
-    for spec in select_models(args.models):
-        for variant in variants:
-            runtime = runtimes["fp32" if variant == "fp32" else "other"]
-            target = runtime.target
-            path = store.nb_file(target, spec.name, variant)
-            if not path.is_file():
-                raise ToolkitError(f"no converted model {path}; make it with: "
-                                   f"{store.remake_command(spec.name, target, variant)}")
-            manifest = read_json(store.nb_manifest(target, spec.name, variant)) or {}
-            calibration = calibration_text(manifest["calibration"]) if manifest.get("calibration") else ""
-            jobs.append(Job(spec.name, variant, runtime, path, manifest.get("weights_origin", "unknown"),
-                            manifest.get("nb_sha256") or sha256_file(path), get_variant(variant).library, calibration))
-    return jobs
-
-
-def run(args):
-    from contextlib import ExitStack
-
-    from lite.accuracy.runtimes import HostRuntime
-    from lite.report.accuracy import csv_row, write_accuracy
-    started = time.monotonic()
-    classes = family().models[0].class_num
-    dataset = read_dataset(args.data, args.list, classes, args.allow_outside).limited(args.limit)
-    names = parse_labels(Path(args.labels).read_text()) if args.labels else None
-    settings = Settings.of_registry()
-    cache = InputCache(dataset.root, settings, False if args.no_cache else args.cache)
-    store = ModelStore(args.models_dir)
-    refuse_calibration_images(dataset, {f"{spec.name} {variant}": read_json(store.nb_manifest("arm", spec.name, variant))
-                                        for spec in select_models(args.models) for variant in args.variants
-                                        if get_variant(variant).post_training})
-    print(f"{len(dataset.items)} labelled images ({dataset.layout}) under {dataset.root}")
-    if dataset.note:
-        print(f"note: {dataset.note}")
-    with ExitStack() as stack:
-        folder = Path(args.results) / (args.name or "host")
-        if args.runtime == "device":
-            device, folder = device_runtime(args, settings, stack)
-            runtimes = {"fp32": device, "other": device}
-        elif args.runtime == "arm":
-            arm = arm_runtime(args)
-            runtimes = {"fp32": arm, "other": arm}
-        else:
-            host = HostRuntime(args.threads)
-            other = host if args.runtime == "host" else None
-            if args.runtime == "auto" and any(v != "fp32" for v in args.variants):
-                other = arm_runtime(args)
-            if args.runtime == "host" and any(v != "fp32" for v in args.variants):
-                raise ToolkitError("this host's x86 runtime runs FP32 only here: use --runtime auto or arm for "
-                                   "int8, int16 and fp16")
-            runtimes = {"fp32": host, "other": other}
-        jobs = make_jobs(args, store, runtimes)
-        result = evaluate(dataset, jobs, cache, workers=args.workers)
-    data = f"{dataset.layout} under {dataset.root}" + (f", first {args.limit}" if args.limit else "")
-    flat = [csv_row(row, data, len(result.unreadable)) for row in result.rows]
-    examples = wrong_examples(dataset, result, names)
-    paths = list(write_accuracy(folder, flat, sorted(result.unreadable.items()), dataset.note, examples))
-    paths += refresh_tables(Path(args.results))
-    if result.unreadable:
-        print(f"{len(result.unreadable)} file(s) could not be read as images and were left out (listed in "
-              f"{paths[1]}); first: {next(iter(result.unreadable))}")
-    print(f"cache: {cache.hits} preprocessed images reused, {cache.misses} made")
-    print(f"{len(jobs) - result.failed} of {len(jobs)} evaluations ran in {time.monotonic() - started:.0f} s")
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return EXIT_FAILED_CELLS if result.failed else 0
-
-
-def refuse_calibration_images(dataset, manifests):
-    """A model calibrated on some of these images would be graded on what it was fitted to: one line.
-    `manifests`: {"<model> <variant>": its .nb manifest (or None)} of the post-training variants asked for."""
-    calibrated = {}
-    for name, manifest in manifests.items():
-        hashes = set(((manifest or {}).get("calibration") or {}).get("image_sha256") or ())
-        if hashes:
-            calibrated[name] = hashes
-    if not calibrated:
-        return
-    seen = {}
-    for relative, _label in dataset.items:
-        try:
-            seen[sha256_file(dataset.root / relative)] = relative
-        except OSError:
-            continue
-    for name, hashes in calibrated.items():
-        shared = [seen[h] for h in hashes if h in seen]
-        if shared:
-            raise ToolkitError(f"{len(shared)} of these images calibrated {name} (first: {sorted(shared)[0]}): "
-                               f"evaluate it on other images, or convert it again with other --calib-data")
-
-
-def wrong_examples(dataset, result, names, count=5):
-    """(path, true class, predicted class) of the first images the first FP32 model got wrong."""
-    fp32 = [key for key in result.predictions if key[1] == "fp32"]
-    if not fp32:
-        return []
-    seen, topk = result.predictions[fp32[0]]
-
-    def name(k):
-        return f"{k} {names[k]}" if names and k < len(names) else str(k)
-    wrong = [(dataset.items[i][0], name(dataset.items[i][1]), name(int(top[0])))
-             for i, top in zip(seen, topk) if int(top[0]) != dataset.items[i][1]]
-    return wrong[:count]
-
-
-def refresh_tables(results_root):
-    """Rebuild the latency tables of the result folders under RESULTS and the size table, so that they show
-    the measured Top-1 (they look for accuracy.csv themselves)."""
-    from lite.report.sizes import rewrite_size_markdown
-    from lite.report.writer import write_reports
-    written = []
-    for folder in sorted(p.parent for p in results_root.glob("*/raw")):
-        try:
-            written += write_reports(folder)[0]
-        except ToolkitError as exc:
-            print(f"note: did not rebuild {folder}: {exc}", file=sys.stderr)
-    for models_csv in sorted([results_root / "models.csv", *results_root.glob("*/models.csv")]):
-        if models_csv.is_file():
-            written.append(rewrite_size_markdown(models_csv.parent))
-    return written
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,13 +9,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from lite.app.android_install import (build_apk, copy_lite_library, copy_model_and_labels,
-                                      install_and_start)
+from lite.app.android_install import build_apk, copy_lite_library, copy_model_and_labels, install_and_start
 from lite.cli.args import OneLineParser, add_device_arguments
-from lite.util.edge import run_edge
 from lite.devices.select import open_device
 from lite.errors import InstallError
 from lite.models.registry import get_model, model_names
+from lite.util.edge import run_edge
 
 DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "android_demo"
 
@@ -30,7 +29,8 @@ def parse_args(argv):
     parser.add_argument("--lite-dir-armv7", help="the same for armeabi-v7a (optional)")
     parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the models (default: models)")
     parser.add_argument("--apk", help="install this APK instead of building one")
-    parser.add_argument("--project", default=str(DEFAULT_PROJECT), help="the Android project folder (default: android_demo)")
+    parser.add_argument("--project", default=str(DEFAULT_PROJECT),
+                        help="the Android project folder (default: android_demo)")
     add_device_arguments(parser)
     return parser.parse_args(argv)
 

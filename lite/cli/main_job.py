@@ -24,10 +24,10 @@ def attached_phones():
 def bench_command(phones, args):
     """The benchmark command for these attached phones (pure)."""
     if len(phones) > 1:
-        return ["-m", "lite.cli.run_sd855", "--threads", "1,2,4", "--devices", ",".join(phones), *args]
+        return ["-m", "lite.cli.device_bench", "--threads", "1,2,4", "--devices", ",".join(phones), *args]
     if phones:
-        return ["-m", "lite.cli.run_sd855", "--threads", "1,2,4", "--serial", phones[0], *args]
-    return ["-m", "lite.cli.run_host", "--threads", "1,2,4", *args]
+        return ["-m", "lite.cli.device_bench", "--threads", "1,2,4", "--serial", phones[0], *args]
+    return ["-m", "lite.cli.host_bench", "--threads", "1,2,4", *args]
 
 
 def main(argv=None):

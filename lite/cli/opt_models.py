@@ -22,12 +22,12 @@ import time
 
 from lite.cli.args import OneLineParser, comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
-from lite.util.edge import run_edge
 from lite.convert.pipeline import convert_all, converted_manifests
 from lite.errors import ToolkitError
 from lite.models.registry import family, get_model, model_names, select_models, target_names, variant_names
 from lite.models.store import ModelStore
 from lite.report.sizes import size_row, sort_rows, write_size_report
+from lite.util.edge import run_edge
 
 
 def parse_args(argv):

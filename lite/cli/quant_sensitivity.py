@@ -8,7 +8,8 @@ buys. The layers that buy most are the ones to pass to `opt_models.py --variants
 --skip-quant-layers`. Writes RESULTS/quant_sensitivity_<model>.csv and .md.
 
 Slow: each layer is a quantization, a conversion and two emulated runs (MobileNetV1_x0_25: 7-9 s each here).
-Example: python bench_scripts/quant_sensitivity.py --model MobileNetV1_x0_25 --lite-dir inference_lite_lib.armlinux.armv8
+Example: python bench_scripts/quant_sensitivity.py --model MobileNetV1_x0_25 \
+           --lite-dir inference_lite_lib.armlinux.armv8
 """
 import argparse
 import csv
@@ -71,7 +72,8 @@ def run(args):
     wanted = args.layers.split(",") if args.layers else layers
     unknown = [name for name in wanted if name not in layers]
     if unknown:
-        raise ToolkitError(f"--layers names {unknown[0]}, which is no quantizable layer (they are: {', '.join(layers)})")
+        raise ToolkitError(f"--layers names {unknown[0]}, which is no quantizable layer "
+                           f"(they are: {', '.join(layers)})")
     inputs, reference = load_reference_io(exported.reference_io_file)
     base = calibration_of(args)
     rows, baseline = [], None
@@ -85,7 +87,8 @@ def run(args):
             nb = scratch / "model"
             run_opt(opt_command(model_file, params_file, "arm", "int8_full", nb), args.model)
             if not nb.with_suffix(".nb").is_file():
-                raise ToolkitError(f"paddle_lite_opt wrote nothing for {args.model} with {kept or 'every layer'} in int8")
+                raise ToolkitError(f"paddle_lite_opt wrote nothing for {args.model} with "
+                                   f"{kept or 'every layer'} in int8")
             logits = run_on_arm(library, nb.with_suffix(".nb"), inputs, args.arm_cpu)
             kernels = int8_share(arm_kernels(library, nb.with_suffix(".nb"), args.arm_cpu))
         cosine = mean_cosine(reference, logits)

@@ -18,14 +18,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from lite.cli.args import OneLineParser
-from lite.util.edge import EXIT_BAD_INPUT, run_edge
-from lite.cli.summary import print_problems
 from lite.bench.compare import compare_runs, machines_differ, to_text
 from lite.bench.results import load_results
+from lite.cli.args import OneLineParser
+from lite.cli.summary import print_problems
 from lite.errors import ToolkitError
 from lite.models.registry import family
 from lite.report.writer import write_devices_report, write_reports
+from lite.util.edge import EXIT_UNREADABLE_RESULTS, run_edge
 
 
 def main(argv=None):
@@ -35,7 +35,8 @@ def main(argv=None):
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")
     parser.add_argument("--across-machines", action="store_true",
                         help="with --compare: allow runs from different machines (SoC, CPU model); refused by default")
-    parser.add_argument("--devices", nargs="+", metavar="FOLDER", help="set several devices' result folders side by side")
+    parser.add_argument("--devices", nargs="+", metavar="FOLDER",
+                        help="set several devices' result folders side by side")
     parser.add_argument("--out", help="where --devices writes its table and plot (default: the folders' common parent)")
     args = parser.parse_args(argv)
     if sum(map(bool, (args.result_dir, args.compare, args.devices))) != 1:
@@ -63,21 +64,21 @@ def compare(old_dir, new_dir, across_machines=False):
     if not rows:
         raise ToolkitError(f"{old_dir} and {new_dir} have no measured cell in common")
     print(to_text(rows, unmatched, str(old_dir), str(new_dir), machines), end="")
-    return EXIT_BAD_INPUT if unreadable else 0
+    return EXIT_UNREADABLE_RESULTS if unreadable else 0
 
 
 def devices(folders, out=None):
     paths, problems = write_devices_report(folders, out, say=print)
     print(Path(paths[1]).read_text())
     print("wrote " + ", ".join(str(p) for p in paths))
-    return EXIT_BAD_INPUT if print_problems(problems) else 0
+    return EXIT_UNREADABLE_RESULTS if print_problems(problems) else 0
 
 
 def rebuild(result_dir):
     paths, problems = write_reports(result_dir)
     print((Path(result_dir) / "latency.md").read_text())
     print("wrote " + ", ".join(str(p) for p in paths))
-    return EXIT_BAD_INPUT if print_problems(problems) else 0
+    return EXIT_UNREADABLE_RESULTS if print_problems(problems) else 0
 
 
 if __name__ == "__main__":

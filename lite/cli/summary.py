@@ -3,7 +3,9 @@ import sys
 import time
 from pathlib import Path
 
-from lite.util.edge import EXIT_BAD_INPUT, EXIT_FAILED_CELLS, EXIT_UNSTABLE
+from lite.bench.parallel import FINISHED
+from lite.jobs.many_devices import many_devices_status, place_summary
+from lite.util.edge import EXIT_DEVICE_LOST, EXIT_FAILED_CELLS, EXIT_UNREADABLE_RESULTS, EXIT_UNSTABLE
 
 
 def print_problems(problems):
@@ -15,17 +17,19 @@ def print_problems(problems):
     return bool(problems)
 
 
-def print_summary(result_dir, paths, problems, summary, started_monotonic):
+def print_summary(outcome, started_monotonic):
+    """The one-device or this-host sweep's end (a SweepOutcome); its exit status."""
+    summary = outcome.summary
     print()
-    print((Path(result_dir) / "latency.md").read_text())
+    print((Path(outcome.result_dir) / "latency.md").read_text())
     retried = f", {summary.retried} re-measured as unstable" if summary.retried else ""
     print(f"{summary.ran} cells run, {summary.skipped} kept, {summary.failed} failed{retried} "
           f"in {time.monotonic() - started_monotonic:.0f} s (rounds shuffled with seed {summary.seed})")
     for key, reasons in sorted(summary.unstable.items()):
         print(f"unstable: {key}: {'; '.join(reasons)}")
-    print("wrote " + ", ".join(str(p) for p in paths))
-    if print_problems(problems):
-        return EXIT_BAD_INPUT
+    print("wrote " + ", ".join(str(p) for p in outcome.paths))
+    if print_problems(outcome.problems):
+        return EXIT_UNREADABLE_RESULTS
     if summary.failed:
         return EXIT_FAILED_CELLS
     if summary.unstable:
@@ -33,3 +37,20 @@ def print_summary(result_dir, paths, problems, summary, started_monotonic):
               f"every table (exit status {EXIT_UNSTABLE})", file=sys.stderr)
         return EXIT_UNSTABLE
     return 0
+
+
+def print_many_devices_summary(places, elapsed_s):
+    """The many-device sweep's end: a line per device; its exit status."""
+    print()
+    print(f"devices ({elapsed_s:.0f} s):")
+    for place in places:
+        print("  " + place_summary(place))
+    finished = [str(place.outcome.result_dir) for place in places if place.status == FINISHED]
+    if len(finished) > 1:
+        print("compare them: python bench_scripts/report.py --devices " + " ".join(finished))
+    status = many_devices_status(places)
+    if status == EXIT_DEVICE_LOST:
+        unfinished = [place.serial for place in places if place.status != FINISHED]
+        print(f"error: {len(unfinished)} of {len(places)} device(s) did not finish: {', '.join(unfinished)} "
+              f"(see above); the others' results are complete", file=sys.stderr)
+    return status

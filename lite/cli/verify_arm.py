@@ -11,10 +11,10 @@ from lite.convert.logits import agreement, arm_check_problem
 from lite.errors import ArmToolError, CellFailed
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
-from lite.util.files import read_json
 from lite.report.arm_check import check_row, write_arm_check
 from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
 from lite.runtime.arm_library import FP16_CPU, qemu_command
+from lite.util.files import read_json
 
 
 def add_verify_arguments(parser):
@@ -97,7 +97,8 @@ def verify_arm(args, specs, store, say=print):
             say(f"{prefix} Paddle Lite picked int8 kernels for {kernels[0]} of {kernels[1]} conv/fc layers")
         if metrics:
             say(f"{prefix} max rel. diff {metrics['max_rel_diff']:.2g}, cosine {metrics['cosine_min']:.6f}, top-1 "
-                f"{metrics['top1']:.2f}, top-5 {metrics['top5']:.2f}: {'pass' if problem is None else 'FAIL: ' + problem}"
+                f"{metrics['top1']:.2f}, top-5 {metrics['top5']:.2f}: "
+                f"{'pass' if problem is None else 'FAIL: ' + problem}"
                 f" ({seconds:.1f} s)")
         else:
             say(f"{prefix} FAIL: {problem}")

@@ -18,8 +18,15 @@ from lite.convert.ptq import Calibration, calibration_set, quantize
 from lite.errors import ConversionError, ModelFileError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
-from lite.util.files import (atomic_write_json, disk_full_error, folder_nearly_full, read_json, sha256_file, sha256_text,
-                             staging_dir)
+from lite.util.files import (
+    atomic_write_json,
+    disk_full_error,
+    folder_nearly_full,
+    read_json,
+    sha256_file,
+    sha256_text,
+    staging_dir,
+)
 from lite.util.text import last_line
 
 CHECK_TIMEOUT_S = 300

@@ -16,8 +16,16 @@ from lite.convert.opt import tool_versions
 from lite.errors import ExportError, OutputDirError, WeightsError
 from lite.models import store as store_layout
 from lite.models.weights import synthetic_images
-from lite.util.files import (atomic_write_json, disk_full_error, folder_nearly_full, is_disk_full, read_json, sha256_file,
-                             sha256_text, staging_dir)
+from lite.util.files import (
+    atomic_write_json,
+    disk_full_error,
+    folder_nearly_full,
+    is_disk_full,
+    read_json,
+    sha256_file,
+    sha256_text,
+    staging_dir,
+)
 
 REFERENCE_INPUT_SEED = 7
 REFERENCE_INPUTS = 4  # several, so agreement (top-1, top-5) is a rate, not one yes or no
@@ -77,6 +85,7 @@ def export_model(spec, source, store):
     os.environ.setdefault("GLOG_minloglevel", "2")  # Paddle's C++ log lines drown the progress output
     import paddle
     from paddle.static import InputSpec
+
     from lite.models.factory import create_model
 
     weights_origin = source.origin

@@ -73,14 +73,15 @@ def agreement(reference, got):
     overlap = [len(set(a) & set(b)) / 5 for a, b in zip(top5_ref, top5_got)]
     return {"finite": True, "inputs": int(reference.shape[0]),
             "max_rel_diff": float(np.abs(reference - got).max() / np.abs(reference).max()),
-            "cosine_min": float(cosines(reference, got).min()), "top1": float((top5_ref[:, 0] == top5_got[:, 0]).mean()),
+            "cosine_min": float(cosines(reference, got).min()), "top1": float((top5_ref[:, 0] == top5_got[:,
+                                                                                                          0]).mean()),
             "top5": float(np.mean(overlap))}
 
 
 # What the ARM check holds each variant to, against Paddle's FP32 logits on the export's four reference
 # inputs. FP32 runs the same arithmetic in another order (seen: max relative difference 6.7e-6 to 1.1e-5).
 # The other lines come from what Paddle Lite's real ARM kernels gave under qemu on this project's
-# synthetic weights (python bench_scripts/bench_arm_check.py; figures in results/arm_check.md), with margin:
+# synthetic weights (python benchmarks/bench_arm_check.py; figures in results/arm_check.md), with margin:
 #   int16  max rel. diff 8.1e-4 / 1.2e-3, cosine 0.9999997 / 0.9999994, top-1 and top-5 all agree (x0.25 / x1.0)
 #   fp16   max rel. diff 0.032 / 0.044, cosine 0.99935 / 0.99907, top-1 0.75 / 1, top-5 0.90 / 0.85
 #   int8   max rel. diff 0.14 / 0.19, cosine 0.98754 / 0.98640, top-1 1 / 0.75, top-5 0.80 / 0.75

@@ -81,12 +81,6 @@ def calibration_set(calibration, input_shape, preprocess, say=print):
     return CalibrationSet(np.stack(tensors).astype("float32"), origin, tuple(hashes))
 
 
-def calibration_text(facts):
-    """'synthetic: 32 images, abs_max, channel_wise_abs_max weights' from a manifest's calibration (pure)."""
-    skipped = f", {len(facts['skip_layers'])} layer(s) kept FP32" if facts.get("skip_layers") else ""
-    return f"{facts['origin']}, {facts['algo']}, {facts['weight_quant']} weights{skipped}"
-
-
 def quantize(model_file, params_file, calibration, inputs_file, out_dir):
     """Run the child; (quantized .pdmodel, .pdiparams). ConversionError with its last line when it fails."""
     command = [sys.executable, "-m", "lite.convert.ptq", "--model-file", str(model_file), "--params-file",

@@ -33,7 +33,8 @@ def choose_serial(devices, serial=None):
             raise DeviceError("no device attached: plug the phone in with USB debugging enabled "
                               "(or use --tcp HOST:PORT), then check `adb devices`")
         if len(devices) > 1:
-            raise DeviceError(f"several devices attached ({', '.join(s for s, _ in devices)}): choose one with --serial")
+            raise DeviceError(f"several devices attached ({', '.join(s for s, _ in devices)}): "
+                              f"choose one with --serial")
         chosen = devices
     serial, state = chosen[0]
     if state == "unauthorized":
@@ -66,7 +67,8 @@ class AdbServer:
             return subprocess.run(self.command(*args), capture_output=True, text=True, env=self.env,
                                   timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
-            raise DeviceError(f"`adb {' '.join(map(str, args))}` did not answer in {timeout_s:.0f} s{self.where}") from exc
+            raise DeviceError(f"`adb {' '.join(map(str, args))}` did not answer in {timeout_s:.0f} s"
+                              f"{self.where}") from exc
 
     def devices(self):
         """[(serial, state)] the server lists; DeviceError when it cannot be reached."""
@@ -122,8 +124,9 @@ class AdbProgramDevice(Device):
         done = self._server.run("-s", self.serial, verb, str(source), str(target), timeout_s=3600)
         if done.returncode != 0:
             self._lost_if_gone(f"adb {verb}")
+            said = done.stderr + done.stdout
             raise DeviceError(f"adb {verb} {source} {target} failed: "
-                              f"{push_failure(done.stderr + done.stdout) if done.stderr + done.stdout else f'exit status {done.returncode}'}")
+                              f"{push_failure(said) if said else f'exit status {done.returncode}'}")
 
     def push(self, local_path, device_path):
         self._transfer("push", local_path, device_path)

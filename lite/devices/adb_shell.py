@@ -137,7 +137,8 @@ class AdbShellDevice(Device):
 
     def push(self, local_path, device_path):
         try:
-            self._adb.push(str(local_path), device_path, st_mode=0o100755 if os.access(local_path, os.X_OK) else 0o100644)
+            self._adb.push(str(local_path), device_path, st_mode=0o100755 if os.access(local_path,
+                                                                                       os.X_OK) else 0o100644)
         except self._exceptions.PushFailedError as exc:
             reason = push_failure(exc.args[0] if exc.args else str(exc))  # adb-shell passes the FAIL bytes
             raise DeviceError(f"pushing {local_path} to {device_path} on {self.description} failed: {reason}") from exc

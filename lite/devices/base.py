@@ -71,7 +71,8 @@ class Device:
     description = "device"
     serial = None  # what adb calls it (USB serial, HOST:PORT); None for this host
     default_workdir = "/data/local/tmp/mnv1"
-    command_timeout_s = DEFAULT_COMMAND_TIMEOUT_S  # the wait for a command given no timeout of its own (--command-timeout)
+    # the wait for a command given no timeout of its own (--command-timeout)
+    command_timeout_s = DEFAULT_COMMAND_TIMEOUT_S
 
     def wait_s(self, timeout_s):
         """How long a command may take: its own timeout, or the bound for short commands."""

@@ -6,6 +6,7 @@ import posixpath
 import shlex
 
 from lite.devices.machine import collect, read_temperatures
+from lite.devices.machine_facts import MachineFacts
 from lite.errors import DeviceError
 from lite.util.text import clean_tree, clean_untrusted, last_line, safe_name
 
@@ -104,10 +105,11 @@ def abi_mismatch(path, abi):
 
 
 def is_sd855(machine):
-    """A real Snapdragon 855: an emulator presenting as one is not (its figures are never compared)."""
-    if machine.get("emulated"):
+    """A real Snapdragon 855 (MachineFacts): an emulator presenting as one is not (its figures are never
+    compared)."""
+    if machine.emulated:
         return False
-    soc = " ".join(str(machine.get(k) or "") for k in ("soc", "board_platform", "soc_model")).lower()
+    soc = " ".join(str(value or "") for value in (machine.soc, machine.board_platform, machine.soc_model)).lower()
     return any(name in soc for name in SD855_SOCS)
 
 
@@ -116,12 +118,22 @@ def device_name(machine):
     made into a plain folder name; never `.`, `..` or a path)."""
     if is_sd855(machine):
         return "sd855"
-    name = safe_name(machine.get("soc") or machine.get("model_name"), fallback="device")
-    return f"emulated-{name}" if machine.get("emulated") else name
+    name = safe_name(machine.soc or machine.model_name, fallback="device")
+    return f"emulated-{name}" if machine.emulated else name
 
 
-def describe_device(device):
-    """The machine description stored in every result file (same keys as the host's)."""
+# The cxx_demo/build.sh target of each (kind, ABI) of device.
+CXX_BUILDS = {("android", "arm64-v8a"): "android-arm64", ("android", "armeabi-v7a"): "android-armv7",
+              ("linux", "arm64-v8a"): "armlinux-aarch64", ("android", "x86_64"): "host", ("linux", "x86_64"): "host"}
+
+
+def cxx_build_target(machine):
+    """The cxx_demo/build.sh --target whose programs run on this machine, or None when none is known."""
+    return CXX_BUILDS.get((machine.kind, machine.abi))
+
+
+def read_device_facts(device):
+    """The device's MachineFacts, read once when a job opens it (stored in every result file)."""
     props = properties(device)
     uname = device.shell("uname -sr; uname -m", timeout_s=30).stdout.split("\n")
     files = read_files(device)
@@ -137,8 +149,8 @@ def describe_device(device):
         "transport": device.description, "properties": props,
         "emulated": props["ro.kernel.qemu"] == "1",  # Android's emulators (and the ADB device double) set it
     })
-    machine = clean_tree(machine)  # CPU names and the like come from the device's files: untrusted as well
-    return dict(machine, device=device_name(machine))
+    machine = MachineFacts.from_dict(clean_tree(machine))  # CPU names and such come from its files: untrusted
+    return machine.with_(short_name=device_name(machine))
 
 
 def free_bytes(device, path):

@@ -1,8 +1,8 @@
 """This host as a device: commands in the local shell, push and pull as copies."""
 import os
 import shutil
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 from lite.devices.base import Device, ShellResult, timeout_message
@@ -23,7 +23,8 @@ class LocalDevice(Device):
             done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=timeout_s, env=self._env)
         except subprocess.TimeoutExpired as exc:
             raise DeviceTimeout(timeout_message(command, timeout_s, "this host")) from exc
-        return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+        return ShellResult(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8",
+                                                                                                       "replace"))
 
     def getprop(self, name):
         return ""  # not Android

@@ -8,6 +8,8 @@ import platform
 import re
 from datetime import datetime, timezone
 
+from lite.devices.machine_facts import MachineFacts
+
 
 def parse_cpuinfo_model(text):
     """CPU model from /proc/cpuinfo: x86 `model name`, ARM `Hardware`, else `CPU part` codes."""
@@ -82,7 +84,8 @@ def interference(before, after, wall_s, own_cpu_s=None, cpus_used=()):
         return {}
     per_s = lambda key: (after[key] - before[key]) / CLOCK_TICKS_PER_S / wall_s  # noqa: E731
     busy = per_s("busy")
-    found = {"wall_s": round(wall_s, 3), "machine_busy_cores": round(busy, 3), "iowait_cores": round(per_s("iowait"), 3),
+    found = {"wall_s": round(wall_s, 3), "machine_busy_cores": round(busy, 3), "iowait_cores": round(per_s("iowait"),
+                                                                                                     3),
              "steal_cores": round(per_s("steal"), 3), "loadavg_1m_before": before["loadavg_1m"],
              "loadavg_1m_after": after["loadavg_1m"]}
     if own_cpu_s is not None:
@@ -177,26 +180,11 @@ def local_cur_freqs():
     return freqs or parse_cpuinfo_mhz(local_read_text("/proc/cpuinfo"))
 
 
-def describe_host():
+def read_host_facts():
+    """This host's MachineFacts (the host runner adds the tool versions)."""
     uname = platform.uname()
-    return collect(local_read_text, local_list_dir, {
+    return MachineFacts.from_dict(collect(local_read_text, local_list_dir, {
         "device": "host", "kind": "host", "os": f"{uname.system} {uname.release}",
         "machine": uname.machine, "abi": uname.machine, "soc": None,
         "cpus_allowed": sorted(os.sched_getaffinity(0)),
-    })
-
-
-def describe(machine):
-    """One line a person reads: 'Intel Xeon ..., 2 cores, up to 2.9 GHz, Linux 6.1'."""
-    freqs = [c["max_freq_khz"] for c in machine.get("cpus", []) if c.get("max_freq_khz")]
-    parts = [machine.get("model_name") or machine.get("cpu_model") or "unknown CPU"]
-    if machine.get("emulated"):
-        parts.insert(0, "EMULATED (not a phone; no figure from it is a device's)")
-    if machine.get("soc"):
-        parts.append(f"SoC {machine['soc']}")
-    parts.append(f"{machine.get('core_count', '?')} cores")
-    if freqs:
-        parts.append(f"up to {max(freqs) / 1e6:.2f} GHz")
-    if machine.get("os"):
-        parts.append(machine["os"])
-    return ", ".join(parts)
+    }))

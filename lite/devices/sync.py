@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lite.devices.facts import free_bytes, remote_sha256
 from lite.errors import DeviceError
+from lite.models.model_file import ModelFile
 from lite.util.files import sha256_file
 from lite.util.units import MIB
 
@@ -26,8 +27,11 @@ def plan_push(files, local_sums, device_sums):
 
 
 def sync_files(device, files, executables=(), say=print):
-    """Push what changed; make `executables` (device paths) executable; return the PushPlan."""
-    local_sums = {device_path: sha256_file(local) for device_path, local in files.items()}
+    """Push what changed; make `executables` (device paths) executable; return the PushPlan. `files`:
+    {device path: local path, or a ModelFile, whose sha256 the plan has already read}."""
+    local_sums = {device_path: local.sha256 if isinstance(local, ModelFile) else sha256_file(local)
+                  for device_path, local in files.items()}
+    files = {device_path: local.path if isinstance(local, ModelFile) else local for device_path, local in files.items()}
     plan = plan_push(files, local_sums, remote_sha256(device, list(files)))
     if plan.to_push:
         folders = sorted({str(Path(path).parent) for _, path in plan.to_push})

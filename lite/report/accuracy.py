@@ -82,8 +82,8 @@ def to_markdown(rows, unreadable=(), note=None, examples=()):
         lines += ["**Synthetic weights: these Top-1 / Top-5 figures measure nothing about the published models** "
                   "(their labels are whatever the set says); agreement and cosine between variants still show what "
                   "quantization changes. Convert with pretrained weights for accuracy.", ""]
-    lines += ["| Model | Variant | Runtime | Weights | Images | Top-1 (95% CI) | Top-5 (95% CI) | Top-1 agrees with FP32 "
-              "| Cosine with FP32 | Images/s |",
+    lines += ["| Model | Variant | Runtime | Weights | Images | Top-1 (95% CI) | Top-5 (95% CI) "
+              "| Top-1 agrees with FP32 | Cosine with FP32 | Images/s |",
               "| --- | --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
     for r in rows:
         if r.get("error"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lite.bench.cells import thread_label
 from lite.devices.facts import is_sd855
-from lite.devices.machine import describe
+from lite.devices.machine_facts import MachineFacts, summary_line
 from lite.models.registry import family
 from lite.report.latency import latency_rows, published_ms, unstable_mark
 from lite.util.text import md_text
@@ -21,13 +21,13 @@ from lite.util.text import md_text
 class DeviceRun:
     """One device's folder: its name (the folder's), its machine description and its latency rows."""
     name: str
-    machine: dict
+    machine: MachineFacts
     rows: list
 
     @property
     def soc(self):
         """The group for unit-to-unit spread: the SoC's name (emulated devices apart from real ones)."""
-        return self.machine.get("device") or "device"
+        return self.machine.short_name or "device"
 
 
 def device_run(name, results):
@@ -72,7 +72,8 @@ def cross_rows(runs):
         spec_row = next(r for run in runs for r in run.rows if (r["model"], r["variant"]) == (model, variant))
         rows.append({"model": model, "variant": variant, "threads": threads,
                      "cells": {run.name: _cell(run, model, variant, threads) for run in runs},
-                     "published": published_ms(spec_row, threads) if sd855 and variant in ("fp32", "int8_full") else None,
+                     "published": published_ms(spec_row, threads) if sd855 and variant in ("fp32",
+                                                                                           "int8_full") else None,
                      "spreads": unit_spreads(runs, model, variant, threads)})
     return rows
 
@@ -123,7 +124,8 @@ def to_markdown(runs, rows):
              "below" + ("; the published Snapdragon 855 figure stands beside them" if published else "")
              + ("; unit spread is (slowest - fastest) / fastest between units of one SoC" if socs else "") + ".",
              "", "Devices:"]
-    lines += [f"- `{md_text(run.name)}`: {md_text(describe(run.machine), 600)}" for run in runs]  # describe() says EMULATED first
+    # summary_line() says EMULATED first
+    lines += [f"- `{md_text(run.name)}`: {md_text(summary_line(run.machine), 600)}" for run in runs]
     header = "| Model | Variant | Threads | " + " | ".join(f"{md_text(run.name)} (ms)" for run in runs)
     rule = "| --- | --- | ---: | " + " | ".join("---:" for _ in runs)
     if published:

@@ -12,11 +12,12 @@ from lite.bench.cells import cell_id, thread_label
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.bench.stats import cell_stats
 from lite.devices.facts import is_sd855
-from lite.devices.machine import describe
+from lite.devices.machine_facts import summary_line
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
 from lite.util.text import md_text
 from lite.util.units import MIB
+
 
 def thread_counts(results):
     return sorted({r.cell.threads for r in results})
@@ -85,7 +86,7 @@ def to_csv(rows, threads, machine, measured=None):
         line = {"model": row["model"], "variant": row["variant"], "target": row["target"],
                 "storage_bytes": row["storage_bytes"], "storage_mib": round(row["storage_bytes"] / MIB, 3),
                 "published_storage_m": row["published"].get("storage_size_m", ""),
-                "device": describe(machine)}
+                "device": summary_line(machine)}
         for t in threads:
             stats = row["cells"].get(t)
             if stats and "error" not in stats:
@@ -145,15 +146,15 @@ def _rounds_text(results):
 def to_markdown(rows, threads, machine, results, measured=None):
     sd855 = is_sd855(machine)
     with_accuracy = any(measured_for(row, measured) for row in rows)
-    versions = machine.get("tool_versions", {})
+    versions = machine.tool_versions
     first = min((r.started_at for r in results), default="")
     last = max((r.finished_at for r in results), default="")
     warmup = sorted({r.cell.warmup for r in results})
     repeats = sorted({r.cell.repeats for r in results})
     lines = [
-        f"# Latency on {md_text(machine.get('device', 'device'))}",
+        f"# Latency on {md_text(machine.short_name or 'device')}",
         "",
-        f"Device: {md_text(describe(machine), 600)}.",
+        f"Device: {md_text(summary_line(machine), 600)}.",
         f"Runner: {', '.join(sorted({r.runner or '?' for r in results}))}; "
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
@@ -209,7 +210,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failed cells:"]
-        lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {md_text(r.error)}" for r in failures]
+        lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {md_text(r.error)}"
+                  for r in failures]
     capped = sorted({(r.cell.threads, r.measurement.extra["math_threads"]) for r in results
                      if r.ok and r.measurement.extra.get("math_threads") not in (None, r.cell.threads)})
     if capped:
@@ -229,7 +231,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
                       f"model, variant and weights, run on {', '.join(runtimes)}; n = images evaluated."
                   + (" Synthetic weights have no accuracy: their Top-1 measures nothing." if any(
                       is_synthetic(r.get("weights_origin")) for r in rows) else "")]
-    if machine.get("emulated"):
+    if machine.emulated:
         lines += ["", "This device is EMULATED (it says so with ro.kernel.qemu=1): its figures are never a phone's, "
                       "so the published SD855 figures are not set beside them."]
     elif not sd855:

@@ -55,7 +55,7 @@ def plot_latency_vs_threads(rows, machine, path):
     ax.set_xlabel("threads")
     ax.set_ylabel("median latency (ms)")
     ax.set_xticks(sorted({t for r in rows for t in r["cells"]}))
-    title = f"Latency against threads: {machine.get('device', '')}"
+    title = f"Latency against threads: {machine.short_name or ''}"
     ax.set_title(title + (" (dashed: published SD855)" if sd855 else ""))
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
@@ -90,7 +90,7 @@ def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row:
             ax.annotate(name, (x, y), fontsize=8, xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("ImageNet Top-1 (%)")
-    ax.set_title(f"Top-1 against {xlabel.split(' (')[0]}: {machine.get('device', '')}")
+    ax.set_title(f"Top-1 against {xlabel.split(' (')[0]}: {machine.short_name or ''}")
     ax.grid(alpha=0.3)
     if drawn:
         ax.legend(fontsize=8)
@@ -137,7 +137,7 @@ def plot_devices(runs, rows, path):
         for run in runs:
             points = [(x(r), r["cells"][run.name]["median_ms"]) for r in mine if _ok(r["cells"][run.name])]
             if points:
-                label = run.name + (" (emulated)" if run.machine.get("emulated") else "")
+                label = run.name + (" (emulated)" if run.machine.emulated else "")
                 ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", linestyle="", label=label)
         bad = [(x(r), r["cells"][n]["median_ms"]) for r in mine for n in r["cells"]
                if _ok(r["cells"][n]) and r["cells"][n].get("unstable")]

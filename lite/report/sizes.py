@@ -6,12 +6,13 @@ import csv
 import io
 from pathlib import Path
 
-from lite.convert.ptq import calibration_text
 from lite.models.counts import count_model
-from lite.models.registry import family
+from lite.models.model_file import calibration_text
+from lite.models.registry import family, get_model
 from lite.report.accuracy import measured_top1, top1_text
 from lite.util.files import atomic_write_text
 from lite.util.units import MB, MIB
+
 COLUMNS = ("model", "variant", "target", "scale", "params", "params_m", "published_params_m",
            "params_ratio", "macs_g", "flops_g", "published_flops_g", "flops_ratio", "storage_bytes",
            "storage_mib", "storage_mb", "published_storage_m", "storage_ratio_mib", "weights_origin",
@@ -44,6 +45,13 @@ def size_row(spec, manifest):
         "opt_version": manifest["opt_version"], "nb_sha256": manifest["nb_sha256"],
         "calibration": calibration_text(manifest["calibration"]) if manifest.get("calibration") else "",
     }
+
+
+def size_rows_of(cells):
+    """The size rows of the model files a plan's cells carry (each once, in table order), from the
+    manifests read when the plan was made; files without a manifest have no row."""
+    files = {cell.model_file.path: cell for cell in cells if cell.model_file.manifest}
+    return sort_rows([size_row(get_model(cell.model), cell.model_file.manifest) for cell in files.values()])
 
 
 def sort_rows(rows):

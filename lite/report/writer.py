@@ -21,7 +21,8 @@ def write_reports(result_dir):
     loaded = load_results(result_dir)
     results = loaded.results
     if not results:
-        unreadable = f" ({len(loaded.problems)} could not be read; first: {loaded.problems[0]})" if loaded.problems else ""
+        unreadable = (f" ({len(loaded.problems)} could not be read; first: {loaded.problems[0]})"
+                      if loaded.problems else "")
         raise ToolkitError(f"no readable result files in {result_dir / RAW_DIR}{unreadable}; run a benchmark first "
                            f"(python bench_scripts/run_host.py or run_sd855.py)")
     machine = max(results, key=lambda r: r.finished_at).machine

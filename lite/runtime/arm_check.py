@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lite.runtime.failures import failure_reason
 from lite.errors import ArmToolError, CellFailed
 from lite.runtime.arm_library import has_fp16_kernels, light_api_library, qemu_command
+from lite.runtime.failures import failure_reason
 from lite.util.children import die_with_parent
 from lite.util.files import sha256_file
 from lite.util.text import exit_reason

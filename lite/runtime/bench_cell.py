@@ -15,9 +15,9 @@ from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
 from lite.errors import CellFailed
 from lite.runtime.bench_program import fixed_input, pin_to_cpus, time_runs
+from lite.runtime.host_predictor import HostPredictor
 from lite.util.children import die_with_parent
 from lite.util.edge import run_edge
-from lite.runtime.host_predictor import HostPredictor
 
 
 def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32"):

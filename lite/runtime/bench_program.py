@@ -119,7 +119,8 @@ def time_runs(predictor, image, warmup, repeats):
     ordered = np.sort(samples)
     return {
         "input_shape": list(image.shape), "init_ms": predictor.init_ms, "first_run_ms": first_run_ms,
-        "samples_ms": samples, "warmup_samples_ms": warmup_samples, "min_ms": float(ordered[0]), "max_ms": float(ordered[-1]),
+        "samples_ms": samples, "warmup_samples_ms": warmup_samples, "min_ms": float(ordered[0]),
+        "max_ms": float(ordered[-1]),
         "mean_ms": float(np.mean(samples)), "median_ms": float(np.median(samples)), "std_ms": float(np.std(samples)),
         "p90_ms": float(np.percentile(samples, 90)),
         "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "cpus_used": sorted(cpus_used),
@@ -137,7 +138,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="the .nb file")
     parser.add_argument("--threads", type=int, default=1, help="threads (default: 1)")
-    parser.add_argument("--power_mode", choices=POWER_MODES, default="no_bind", help="ARM builds only (default: no_bind)")
+    parser.add_argument("--power_mode", choices=POWER_MODES, default="no_bind",
+                        help="ARM builds only (default: no_bind)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed runs (default: 10)")
     parser.add_argument("--repeats", type=int, default=100, help="timed runs (default: 100)")
     args = parser.parse_args(argv)

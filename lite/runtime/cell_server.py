@@ -14,10 +14,10 @@ import json
 import os
 import sys
 
+import paddlelite.lite  # noqa: F401,E402 - imported once here, inherited by every cell
+
 from lite.runtime import bench_cell
 from lite.util.children import die_with_parent
-
-import paddlelite.lite  # noqa: F401,E402 - imported once here, inherited by every cell
 
 
 def serve(requests, answers):

@@ -9,8 +9,8 @@ import sys
 
 from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
-from lite.util.edge import run_edge
 from lite.runtime.host_predictor import HostPredictor
+from lite.util.edge import run_edge
 
 
 def check(nb_path, reference_npz, variant):

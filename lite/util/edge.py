@@ -3,11 +3,15 @@
 import sys
 from pathlib import Path
 
-from lite.errors import DeviceLost, ToolkitError
+from lite.errors import DeviceError, DeviceLost, ToolkitError
 from lite.util.files import disk_full_error, is_disk_full
 
 EXIT_FAILED_CELLS = 1
-EXIT_BAD_INPUT = 2
+# Status 2 has three causes with one number (scripts and CI parse it; it stays 2 for each):
+EXIT_BAD_INPUT = 2  # the user's options or files
+EXIT_DEVICE_ERROR = 2  # a device refused or failed a command (not gone: that is EXIT_DEVICE_LOST)
+EXIT_UNREADABLE_RESULTS = 2  # result files that could not be read (the tables leave them out)
+EXIT_NO_SPACE = 2  # the output folder's filesystem is full
 EXIT_DEVICE_LOST = 3
 EXIT_UNSTABLE = 4  # every cell measured, some still unstable after re-measuring (marked in the tables)
 EXIT_INTERRUPTED = 130
@@ -20,6 +24,9 @@ def run_edge(body, lost_hint="reconnect the device and run again"):
     except DeviceLost as exc:
         print(f"error: {exc}; {lost_hint}", file=sys.stderr)
         return EXIT_DEVICE_LOST
+    except DeviceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DEVICE_ERROR
     except ToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -28,7 +35,7 @@ def run_edge(body, lost_hint="reconnect the device and run again"):
             raise
         folder = Path(exc.filename).parent if exc.filename else "the output folder"
         print(f"error: {disk_full_error(folder, exc.filename)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_NO_SPACE
     except KeyboardInterrupt:
         print("interrupted: finished work is kept and nothing half-written is left", file=sys.stderr)
         return EXIT_INTERRUPTED

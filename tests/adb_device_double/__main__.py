@@ -7,7 +7,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, AdbDeviceDouble, DeviceConfig  # noqa: E402
+from adb_device_double.device import (  # noqa: E402
+    SD855_CPU_MAX_KHZ,
+    SD855_THERMAL_C,
+    AdbDeviceDouble,
+    DeviceConfig,
+)
 
 
 def main(argv=None):

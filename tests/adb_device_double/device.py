@@ -6,9 +6,25 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .protocol import (A_AUTH, A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_WRTE, AUTH_RSAPUBLICKEY, AUTH_SIGNATURE,
-                       AUTH_TOKEN, DEVICE_MAX_PAYLOAD, DEVICE_VERSION, HEADER, ProtocolError, decode_header,
-                       encode, key_id, verify_token_signature)
+from .protocol import (
+    A_AUTH,
+    A_CLSE,
+    A_CNXN,
+    A_OKAY,
+    A_OPEN,
+    A_WRTE,
+    AUTH_RSAPUBLICKEY,
+    AUTH_SIGNATURE,
+    AUTH_TOKEN,
+    DEVICE_MAX_PAYLOAD,
+    DEVICE_VERSION,
+    HEADER,
+    ProtocolError,
+    decode_header,
+    encode,
+    key_id,
+    verify_token_signature,
+)
 from .sandbox import DeviceSandbox
 from .services import ProcessService, SyncService
 from .streams import Stream, StreamClosed

@@ -237,7 +237,7 @@ class DeviceSandbox:
             freq_dir = cpu / f"cpu{index}" / "cpufreq"
             freq_dir.mkdir(parents=True, exist_ok=True)
             # Paddle Lite's ARM library counts CPUs by their uevent files and reads online per CPU.
-            (cpu / f"cpu{index}" / "uevent").write_text(f"DRIVER=processor\nOF_NAME=cpu\n")
+            (cpu / f"cpu{index}" / "uevent").write_text("DRIVER=processor\nOF_NAME=cpu\n")
             (cpu / f"cpu{index}" / "online").write_text("1\n")
             (freq_dir / "cpuinfo_max_freq").write_text(f"{freq}\n")
             (freq_dir / "scaling_cur_freq").write_text(f"{freq}\n")

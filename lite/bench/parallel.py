@@ -3,7 +3,7 @@
 A worker is a thread: its time goes to waiting on its device (adb commands, the benchmark running on
 the phone), so threads of one process are enough, and the push gate and the progress board are plain
 shared objects. `work(serial, board)` does everything for one device and returns what it made,
-telling the board (FleetBoard) where it is.
+telling the board (ProgressBoard) where it is.
 """
 import threading
 import time
@@ -34,7 +34,7 @@ class DevicePlace:
 
 
 @dataclass
-class FleetBoard:
+class ProgressBoard:
     """Every device's place; prints them on one line whenever a phase changes, and at most every
     `interval_s` when only positions moved (so a long sweep stays readable)."""
     serials: list
@@ -73,7 +73,7 @@ class FleetBoard:
         return say
 
 
-def run_fleet(serials, work, board, problems=None):
+def run_per_device(serials, work, board, problems=None):
     """Run `work(serial, board)` for every serial in its own thread; wait for all. `problems`: {serial: why}
     for devices known unusable before starting (they are reported, not run). Returns the board's places."""
     problems = problems or {}

@@ -5,7 +5,7 @@
    the spread of their medians and p90s (goal: within 3%) and each cell's CV.
 2. The main job from nothing: convert every model into a scratch folder, then sweep 1,2,4 threads
    with the default repeats (goal: within 5 minutes).
-Run from the repo root inside the venv: python bench_scripts/bench_host_sweep.py
+Run from the repo root inside the venv: python benchmarks/bench_host_sweep.py
 """
 import argparse
 import subprocess

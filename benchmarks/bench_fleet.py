@@ -6,7 +6,7 @@ The devices are ADB device DOUBLES (tests/adb_device_double) on this host, and t
 they run is mnv1_bench built against the light-API DOUBLE with PADDLE_LITE_API_DOUBLE_SLEEP_MS set:
 each inference sleeps instead of computing, as a phone's inference does not load this machine's CPUs.
 So the figure is the toolkit's own cost of driving several devices at once (its workers, adb, the
-push gate), not any phone's speed. Run from the repo root: python bench_scripts/bench_fleet.py
+push gate), not any phone's speed. Run from the repo root: python benchmarks/bench_fleet.py
 """
 import argparse
 import os
@@ -20,16 +20,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the device doubles and the light-API double's build live there
 try:
-    from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_PROPERTIES, SD865_PROPERTIES, AdbDeviceDouble, \
-        DeviceConfig
+    from adb_device_double.device import (
+        SD855_CPU_MAX_KHZ,
+        SD855_PROPERTIES,
+        SD865_PROPERTIES,
+        AdbDeviceDouble,
+        DeviceConfig,
+    )
     from cxx_builds import build_target
+
     from lite.models.store import ModelStore
 except ImportError as exc:  # not the project's Python: one line, no traceback
     sys.exit(f"error: {exc}; use `make bench`, or `. .venv/bin/activate` after `make setup`")
 
 GOAL = 1.3
 MODELS = "MobileNetV1_x0_25,MobileNetV1_x0_5"
-THIRD_PROPERTIES = {**SD855_PROPERTIES, "ro.product.model": "Pixel 4 (adb device double)", "ro.board.platform": "msmnile",
+THIRD_PROPERTIES = {**SD855_PROPERTIES, "ro.product.model": "Pixel 4 (adb device double)",
+                    "ro.board.platform": "msmnile",
                     "ro.soc.model": "SM8150", "ro.product.name": "flame", "ro.product.device": "flame"}
 
 

@@ -6,7 +6,7 @@ real ARM kernels under qemu-aarch64 (the export's reference inputs): cosine and 
 int8 logits with the FP32 .nb's logits, how many conv/fc layers ran on int8 kernels, and the qemu time
 ratio INT8/FP32. That ratio is a sanity signal that int8 kernels run, never a phone's speed: qemu
 emulates every instruction. Also one line per calibration algorithm for MobileNetV1_x0_25.
-Run from the repo root: python bench_scripts/bench_ptq.py [--models-dir DIR]
+Run from the repo root: python benchmarks/bench_ptq.py [--models-dir DIR]
 """
 import argparse
 import json
@@ -50,7 +50,8 @@ def figures(store, library, name):
     metrics = agreement(reference, logits)
     kernels = int8_share(arm_kernels(library, int8, FP16_CPU))
     manifest = json.loads(int8.with_suffix(".json").read_text())
-    return {"size": int8.stat().st_size / fp32.stat().st_size, "cosine": mean_cosine(reference, logits), "top1": metrics["top1"],
+    return {"size": int8.stat().st_size / fp32.stat().st_size, "cosine": mean_cosine(reference, logits),
+            "top1": metrics["top1"],
             "kernels": kernels, "ptq_s": manifest["calibration"]["ptq_seconds"], "ratio": int8_s / fp32_s,
             "inputs": len(inputs)}
 

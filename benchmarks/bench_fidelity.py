@@ -10,7 +10,7 @@ or the cells concerned are flagged unstable (zero unflagged cells outside 3%). A
 overhead in a sweep: wall time (measured around the command) less warm-up, timed runs and cooldowns,
 as a share of the wall time (goal: at most 5% with the default options).
 
-Run from the repo root inside the venv: python bench_scripts/bench_fidelity.py
+Run from the repo root inside the venv: python benchmarks/bench_fidelity.py
 """
 import argparse
 import os
@@ -100,7 +100,8 @@ def condition(name, models_dir, scratch, extra):
               f"({'within' if not outside else 'OUTSIDE'} 3%{', flagged' if both_flagged else ''})")
     share = sum(len(f) for f in flags) / (3 * len(MODELS))
     verdict = "meets" if unflagged_outside == 0 else "MISSES"
-    print(f"  cells flagged: {100 * share:.0f}%; unflagged figures outside 3%: {unflagged_outside} ({verdict} the goal)")
+    print(f"  cells flagged: {100 * share:.0f}%; unflagged figures outside 3%: {unflagged_outside} "
+          f"({verdict} the goal)")
     print(f"  overhead per sweep: {', '.join(f'{100 * o:.1f}%' for o in overheads)} "
           f"({'meets' if max(overheads) <= GOAL_OVERHEAD else 'MISSES'} the 5% goal); wall {sum(walls):.0f} s")
     return overheads

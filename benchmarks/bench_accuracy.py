@@ -5,7 +5,7 @@ running the same preprocessed tensors in a loop (goal: at least 0.8 of it); prin
 On made-up images (the figure is about the evaluation's overhead, not accuracy): the evaluation reads the
 preprocessed tensors from its cache with worker threads while the predictor runs, and computes top-5 and
 the row; the bare loop has every tensor in memory already. Each is run three times, interleaved; medians.
-Run from the repo root: python bench_scripts/bench_accuracy.py [--model MobileNetV1] [--images 64]
+Run from the repo root: python benchmarks/bench_accuracy.py [--model MobileNetV1] [--images 64]
 """
 import argparse
 import statistics
@@ -17,10 +17,10 @@ from pathlib import Path
 try:
     import numpy as np
 
-    from lite.models.image_sets import read_dataset
     from lite.accuracy.evaluate import Job, evaluate
     from lite.accuracy.inputs import InputCache, Settings
     from lite.accuracy.runtimes import HostRuntime
+    from lite.models.image_sets import read_dataset
     from lite.models.store import ModelStore
     from lite.runtime.host_predictor import HostPredictor
 except ImportError as exc:  # not the project's Python: one line, no traceback

@@ -5,7 +5,7 @@ Lite's real ARM kernels under qemu-aarch64; prints the table and the wall time.
 Needs Paddle Lite's ARM Linux libraries (FP32 and FP16 builds): --lite-root DIR laid out as
 DIR/inference_lite_lib.armlinux.armv8 and DIR/fp16/inference_lite_lib.armlinux.armv8 (default:
 $PADDLE_LITE_ARM_ROOT, else ../shared/paddle_lite). Writes results/arm_check.csv and .md.
-Example: python bench_scripts/bench_arm_check.py
+Example: python benchmarks/bench_arm_check.py
 """
 import argparse
 import subprocess

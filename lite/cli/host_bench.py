@@ -1,0 +1,39 @@
+"""Benchmark the converted x86 models on this host with the real Paddle Lite runtime.
+
+Each cell (model x variant x threads) runs in --rounds interleaved rounds, each round in a fresh
+process (the first checks the model's logits against Paddle's), timing warm-up and repeated runs.
+Unstable cells (rounds apart, high CV, other work on the CPUs, twins of one network apart) are
+re-measured, then marked. Results go to RESULTS/host/raw/*.json, and latency.csv, latency.md and
+plots are rebuilt from them.
+
+Exit status: 0 all cells measured and stable, 1 some cells failed, 2 bad input, 3 the device went
+away, 4 some cells still unstable (marked in the tables).
+"""
+import argparse
+import sys
+import time
+
+from lite.cli.args import OneLineParser, add_sweep_arguments, sweep_options
+from lite.cli.summary import print_summary
+from lite.jobs.host_sweep import sweep_this_host
+from lite.util.edge import run_edge
+
+
+def parse_args(argv):
+    parser = OneLineParser(prog="python bench_scripts/run_host.py", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode="no_bind")
+    parser.add_argument("--results", default="results",
+                        help="results root; this host writes RESULTS/host (default: results)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    sweep, started = sweep_options(args), time.monotonic()
+    return run_edge(lambda: print_summary(sweep_this_host(sweep), started),
+                    lost_hint="finished cells are kept, rerun with --resume")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The this-host job: the x86 models on the real Paddle Lite x86 runtime, into RESULTS/host/."""
+from pathlib import Path
+
+from lite.bench.host_runner import HostRunner, host_facts
+from lite.bench.plan import plan_cells
+from lite.bench.sweep import run_sweep
+from lite.jobs.options import SweepOutcome
+from lite.models.store import ModelStore
+from lite.report.writer import write_reports
+from lite.util.files import ensure_writable_dir
+
+
+def sweep_this_host(sweep, *, say=print):
+    """Plan, sweep and report on this host; a SweepOutcome. Each cell first checks its logits against
+    Paddle's reference (the export's), then times."""
+    cells = plan_cells(ModelStore(sweep.models_dir), sweep.models, sweep.variants, sweep.threads, "x86",
+                       power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=True)
+    result_dir = ensure_writable_dir(Path(sweep.results_root) / "host")
+    ensure_writable_dir(result_dir / "raw")
+    say(f"benchmarking {len(cells)} cells on this host (warm-up {sweep.warmup}, repeats {sweep.repeats})")
+    runner = HostRunner(sweep.cell_timeout_s)
+    try:
+        summary = run_sweep(cells, runner, host_facts(), result_dir, say=say, **sweep.engine_options())
+    finally:
+        runner.close()
+    paths, problems = write_reports(result_dir)
+    return SweepOutcome(result_dir, tuple(paths), tuple(problems), summary)
