@@ -19,14 +19,14 @@ convert: setup
 lint: setup
 	.venv/bin/ruff check .
 
-## make test: lint, then the whole test suite (what CI runs), with the 15 slowest tests named
+## make test: lint, then the whole test suite on every core (what CI runs), with the 15 slowest tests named
 test: lint
 	@bash scripts/install_system_packages.sh
-	$(PY) -m pytest -q --durations=15
+	$(PY) -m pytest -q -n auto --durations=15
 
 ## make test-fast: lint and the tests not marked slow (no conversion, C++ build, qemu or device double)
 test-fast: lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -n auto -m "not slow"
 
 ## make bench: the benchmark scripts that print speed and size figures against their goals
 bench: setup

@@ -1,23 +1,58 @@
-"""The fixtures: expensive ones are session-scoped and shared (conversions, C++ builds, device doubles).
-Shared plain helpers are in helpers.py, imported by name."""
+"""The fixtures: expensive ones are session-scoped and made once per test run, shared by the pytest-xdist
+workers (conversions, C++ builds, the APK). Shared plain helpers are in helpers.py, imported by name."""
+import fcntl
+import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from helpers import REPO, free_port, run_cli
 
 
+def _encoded(value):
+    if isinstance(value, Path):
+        return {"__path__": str(value)}
+    if isinstance(value, dict):
+        return {key: _encoded(item) for key, item in value.items()}
+    return value
+
+
+def _decoded(value):
+    if isinstance(value, dict):
+        return Path(value["__path__"]) if set(value) == {"__path__"} else {k: _decoded(v) for k, v in value.items()}
+    return value
+
+
+def made_once(tmp_path_factory, name, make):
+    """make(folder) once per test run. Alone, into a fresh folder; under xdist, the first worker to ask makes it
+    in a folder of the run that every worker sees, under a lock, and the others wait and read what it made."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent / f"made-once-{name}"  # the run's folder, not the worker's
+    with open(root.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "made.json"
+        if done.is_file():
+            return _decoded(json.loads(done.read_text()))
+        root.mkdir(exist_ok=True)
+        value = make(root)
+        done.write_text(json.dumps(_encoded(value)))
+        return value
+
+
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory):
     """Every model converted for arm and x86 (fp32), plus int8 for arm, from nothing."""
-    root = tmp_path_factory.mktemp("converted")
-    models, results = root / "models", root / "results"
-    done = run_cli("lite/opt_models.py", "--all", "--out", models, "--results", results)
-    assert done.returncode == 0, done.stderr
-    done_int8 = run_cli("lite/opt_models.py", "--models", "MobileNetV1", "--targets", "arm",
-                        "--variants", "int8", "--out", models, "--results", results)
-    assert done_int8.returncode == 0, done_int8.stderr
-    return {"models": models, "results": results, "stdout": done.stdout}
+    def make(root):
+        models, results = root / "models", root / "results"
+        done = run_cli("lite/opt_models.py", "--all", "--out", models, "--results", results)
+        assert done.returncode == 0, done.stderr
+        done_int8 = run_cli("lite/opt_models.py", "--models", "MobileNetV1", "--targets", "arm",
+                            "--variants", "int8", "--out", models, "--results", results)
+        assert done_int8.returncode == 0, done_int8.stderr
+        return {"models": models, "results": results, "stdout": done.stdout}
+    return made_once(tmp_path_factory, "converted", make)
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +60,7 @@ def cxx_builds(tmp_path_factory):
     """cxx_demo built for this x86 host against the light-API test double (ARM builds use the real library)."""
     from cxx_builds import build_target, tools_present
     assert tools_present(), "cmake, g++, g++-aarch64-linux-gnu and qemu-user are needed: run make setup"
-    root = tmp_path_factory.mktemp("cxx")
-    return {"host": build_target("host", root)}
+    return made_once(tmp_path_factory, "cxx", lambda root: {"host": build_target("host", root)})
 
 
 @pytest.fixture(scope="session")
@@ -61,33 +95,36 @@ def real_data():
 @pytest.fixture(scope="session")
 def real_arm_builds(paddle_lite_arm, tmp_path_factory):
     """cxx_demo built for armlinux-aarch64 against the REAL FP32 and FP16 Paddle Lite libraries."""
-    root = tmp_path_factory.mktemp("cxx-real-arm")
-    builds = {}
-    for kind in ("fp32", "fp16"):
-        build_dir = root / kind
-        done = subprocess.run(["bash", str(REPO / "cxx_demo" / "build.sh"), "--target", "armlinux-aarch64",
-                               "--lite-dir", str(paddle_lite_arm[kind]), "--build-dir", str(build_dir)],
-                              capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        builds[kind] = build_dir
-    return builds
+    def make(root):
+        builds = {}
+        for kind in ("fp32", "fp16"):
+            build_dir = root / kind
+            done = subprocess.run(["bash", str(REPO / "cxx_demo" / "build.sh"), "--target", "armlinux-aarch64",
+                                   "--lite-dir", str(paddle_lite_arm[kind]), "--build-dir", str(build_dir)],
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            builds[kind] = build_dir
+        return builds
+    return made_once(tmp_path_factory, "cxx-real-arm", make)
 
 
 @pytest.fixture(scope="session")
 def arm_models(converted, tmp_path_factory):
     """The session's converted models plus MobileNetV1_x0_25 as int8, int16 and fp16 for arm (their size
     report goes elsewhere: `converted`'s is checked row by row)."""
-    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--variants",
-                   "int8,int16,fp16", "--out", converted["models"], "--results", tmp_path_factory.mktemp("arm-results"))
-    assert done.returncode == 0, done.stderr
-    return converted["models"]
+    def make(root):
+        done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--variants",
+                       "int8,int16,fp16", "--out", converted["models"], "--results", root / "arm-results")
+        assert done.returncode == 0, done.stderr
+        return converted["models"]
+    return made_once(tmp_path_factory, "arm-models", make)
 
 
 @pytest.fixture(scope="session")
 def demo_apk(tmp_path_factory):
     """The demo app's manifest and resources linked into an APK by aapt2 (what the double's pm parses)."""
     from android_apk import demo_apk as make_apk
-    return make_apk(tmp_path_factory.mktemp("apk"))
+    return made_once(tmp_path_factory, "apk", make_apk)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from lite.bench.stats import latency_stats
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import MachineFacts
 from lite.report.latency import latency_rows, thread_counts, to_csv, to_markdown
+from lite.report.rows import CellFigures, FailedCell
 
 SD855 = MachineFacts.from_dict({"device": "phone", "model_name": "Pixel 4", "soc": "SM8150", "core_count": 8,
                                 "cpus": [],
@@ -36,7 +37,9 @@ def parsed(text):
 
 def test_rows_follow_the_family_order_and_threads_are_collected():
     rows = latency_rows(RESULTS)
-    assert [r["model"] for r in rows] == ["MobileNetV1_x0_25", "MobileNetV1"]
+    assert [r.model for r in rows] == ["MobileNetV1_x0_25", "MobileNetV1"]
+    assert rows[0].cells[2] == FailedCell("boom") and rows[0].cells[2].failed
+    assert isinstance(rows[1].cells[2], CellFigures) and rows[1].cells[2].median_ms == 18.0
     assert thread_counts(RESULTS) == [1, 2]
 
 

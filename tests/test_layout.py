@@ -248,3 +248,30 @@ def test_the_cycle_check_finds_a_cycle():
 def test_the_jobs_sit_between_the_reports_and_the_commands():
     assert layer_of("lite.report.writer") < layer_of("lite.jobs.device_sweep") < layer_of("lite.cli.device_bench")
     assert not any(imported.startswith("lite.cli") for imported in project_imports(LITE / "jobs" / "device_sweep.py"))
+
+
+DOCUMENTED_ROOTS = ("lite/", "tests/", "bench_scripts/", "benchmarks/", "cxx_demo/", "android_demo/", "scripts/",
+                    "docs/")
+
+
+def named_paths(markdown):
+    """Every repository path a page names in backquotes or in its code blocks (`lite/x.py`, `tests/y/`)."""
+    pattern = r"(?<![\w./-])((?:%s)[\w./-]*[\w/])" % "|".join(re.escape(root) for root in DOCUMENTED_ROOTS)
+    return sorted({match.rstrip(".") for match in re.findall(pattern, markdown)})
+
+
+def test_every_path_the_internals_page_names_exists():
+    paths = named_paths((REPO / "docs" / "internals.md").read_text())
+    assert len(paths) > 30  # the page does name the layout
+    missing = [path for path in paths if not (REPO / path).exists() and not glob.glob(str(REPO / path))]
+    assert missing == []
+
+
+def test_the_path_check_sees_a_wrong_path():
+    assert named_paths("see `lite/preprocess.py` and lite/jobs/") == ["lite/jobs/", "lite/preprocess.py"]
+
+
+def test_the_internals_page_names_every_package_of_lite():
+    page = (REPO / "docs" / "internals.md").read_text()
+    packages = sorted(p.name for p in LITE.iterdir() if (p / "__init__.py").is_file())
+    assert [name for name in packages if f"`lite/{name}/`" not in page] == []

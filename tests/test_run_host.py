@@ -27,7 +27,7 @@ def test_each_cell_has_a_result_with_samples_and_machine(host_run):
         ("MobileNetV1", 1), ("MobileNetV1", 2), ("MobileNetV1_x0_25", 1), ("MobileNetV1_x0_25", 2)]
     for r in results:
         assert r["status"] == "ok" and len(r["measurement"]["samples_ms"]) == 5
-        assert len(r["measurement"]["warmup_samples_ms"]) == 2  # warm-up timings kept beside the samples
+        assert len(r["measurement"]["warmup_samples_ms"]) == 1  # warm-up timings kept beside the samples
         check = r["measurement"]["logit_check"]
         assert check["max_abs_diff"] <= 1e-4 * check["max_abs_logit"]
         assert r["machine"]["core_count"] >= 1 and r["machine"]["tool_versions"]["paddlelite"] == "2.13rc0"

@@ -14,6 +14,7 @@ from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import MachineFacts, summary_line
 from lite.models.registry import family
 from lite.report.latency import latency_rows, published_ms, unstable_mark
+from lite.report.rows import ComparisonRow
 from lite.util.text import md_text
 
 
@@ -36,12 +37,12 @@ def device_run(name, results):
 
 
 def _cell(run, model, variant, threads):
-    row = next((r for r in run.rows if (r["model"], r["variant"]) == (model, variant)), None)
-    return row["cells"].get(threads) if row else None
+    row = next((r for r in run.rows if (r.model, r.variant) == (model, variant)), None)
+    return row.cells.get(threads) if row else None
 
 
 def _ok(stats):
-    return stats is not None and "error" not in stats
+    return stats is not None and not stats.failed
 
 
 def unit_spreads(runs, model, variant, threads):
@@ -50,7 +51,7 @@ def unit_spreads(runs, model, variant, threads):
     for run in runs:
         stats = _cell(run, model, variant, threads)
         if _ok(stats):
-            groups.setdefault(run.soc, []).append(stats["median_ms"])
+            groups.setdefault(run.soc, []).append(stats.median_ms)
     return {soc: (len(ms), max(ms) / min(ms) - 1) for soc, ms in groups.items() if len(ms) > 1}
 
 
@@ -62,19 +63,19 @@ def multi_unit_socs(runs):
 
 
 def cross_rows(runs):
-    """[{model, variant, threads, cells: {device: stats}, published, spreads}] in registry order."""
+    """ComparisonRows in registry order."""
     registry, keys = family(), set()
     for run in runs:
-        keys |= {(row["model"], row["variant"], t) for row in run.rows for t in row["cells"]}
+        keys |= {(row.model, row.variant, t) for row in run.rows for t in row.cells}
     sd855 = any(is_sd855(run.machine) for run in runs)
     rows = []
     for model, variant, threads in sorted(keys, key=lambda k: (*registry.sort_key(k[0], k[1]), k[2])):
-        spec_row = next(r for run in runs for r in run.rows if (r["model"], r["variant"]) == (model, variant))
-        rows.append({"model": model, "variant": variant, "threads": threads,
-                     "cells": {run.name: _cell(run, model, variant, threads) for run in runs},
-                     "published": published_ms(spec_row, threads) if sd855 and variant in ("fp32",
-                                                                                           "int8_full") else None,
-                     "spreads": unit_spreads(runs, model, variant, threads)})
+        spec_row = next(r for run in runs for r in run.rows if (r.model, r.variant) == (model, variant))
+        rows.append(ComparisonRow(model, variant, threads,
+                                  cells={run.name: _cell(run, model, variant, threads) for run in runs},
+                                  published=published_ms(spec_row, threads) if sd855 and variant in (
+                                      "fp32", "int8_full") else None,
+                                  spreads=unit_spreads(runs, model, variant, threads)))
     return rows
 
 
@@ -83,26 +84,26 @@ def to_csv(runs, rows):
     columns = ["model", "variant", "threads"]
     for run in runs:
         columns += [f"{run.name}_ms_median", f"{run.name}_unstable"]
-    if any(row["published"] for row in rows):
+    if any(row.published for row in rows):
         columns.append("published_sd855_ms")
     columns += [f"unit_spread_{soc}" for soc in socs]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        line = {"model": row["model"], "variant": row["variant"], "threads": row["threads"]}
+        line = {"model": row.model, "variant": row.variant, "threads": row.threads}
         for run in runs:
-            stats = row["cells"][run.name]
+            stats = row.cells[run.name]
             if _ok(stats):
-                line[f"{run.name}_ms_median"] = round(stats["median_ms"], 3)
-                line[f"{run.name}_unstable"] = "; ".join(stats["unstable"])
+                line[f"{run.name}_ms_median"] = round(stats.median_ms, 3)
+                line[f"{run.name}_unstable"] = "; ".join(stats.unstable)
             elif stats:
                 line[f"{run.name}_ms_median"] = "failed"
-        if row["published"]:
-            line["published_sd855_ms"] = row["published"]
+        if row.published:
+            line["published_sd855_ms"] = row.published
         for soc in socs:
-            if soc in row["spreads"]:
-                line[f"unit_spread_{soc}"] = round(row["spreads"][soc][1], 4)
+            if soc in row.spreads:
+                line[f"unit_spread_{soc}"] = round(row.spreads[soc][1], 4)
         writer.writerow(line)
     return out.getvalue()
 
@@ -112,12 +113,12 @@ def _md_cell(stats, notes):
         return "–"
     if not _ok(stats):
         return "failed"
-    return f"{stats['median_ms']:.2f}" + unstable_mark(stats, notes)
+    return f"{stats.median_ms:.2f}" + unstable_mark(stats, notes)
 
 
 def to_markdown(runs, rows):
     socs = multi_unit_socs(runs)
-    published = any(row["published"] for row in rows)
+    published = any(row.published for row in rows)
     lines = ["# Latency by device", "",
              "Median ms over rounds per device, each from its own result folder (rebuilt with "
              "`python bench_scripts/report.py --devices FOLDER...`); [n] marks an unstable cell, with the reason "
@@ -135,12 +136,12 @@ def to_markdown(runs, rows):
     lines += ["", header + " |", rule + " |"]
     notes = []
     for row in rows:
-        cells = [_md_cell(row["cells"][run.name], notes) for run in runs]
-        line = f"| {row['model']} | {row['variant']} | {thread_label(row['threads'])} | " + " | ".join(cells)
+        cells = [_md_cell(row.cells[run.name], notes) for run in runs]
+        line = f"| {row.model} | {row.variant} | {thread_label(row.threads)} | " + " | ".join(cells)
         if published:
-            line += f" | {row['published'] or '–'}"
+            line += f" | {row.published or '–'}"
         for soc in socs:
-            spread = row["spreads"].get(soc)
+            spread = row.spreads.get(soc)
             line += f" | {100 * spread[1]:.1f}% ({spread[0]} units)" if spread else " | –"
         lines.append(line + " |")
     if notes:

@@ -15,6 +15,7 @@ from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
+from lite.report.rows import CellFigures, FailedCell, LatencyRow
 from lite.util.text import md_text
 from lite.util.units import MIB
 
@@ -24,40 +25,45 @@ def thread_counts(results):
 
 
 def latency_rows(results):
-    """Rows in registry order: {model, variant, storage_bytes, cells: {threads: stats|error}}; a cell's
-    stats hold `unstable`: the reasons it cannot be trusted (empty when it can)."""
+    """LatencyRows in registry order; each cell is CellFigures (with `unstable`: the reasons it cannot be
+    trusted, empty when it can) or a FailedCell."""
     registry = family()
     unstable = unstable_cells(results, registry.same_architecture(), limits_of(results))
     specs = {spec.name: spec for spec in registry.models}
-    rows = {}
+    rows, cells = {}, {}
     for result in results:
         cell = result.cell
-        row = rows.setdefault((cell.model, cell.variant), {
-            "model": cell.model, "variant": cell.variant, "target": cell.target,
-            "storage_bytes": result.model_file["storage_bytes"], "cells": {}, "spec": specs.get(cell.model),
-            "weights_origin": result.model_file.get("weights_origin"),
-            "calibration": result.model_file.get("calibration"),
-            "published": specs[cell.model].published if cell.model in specs else {}})
+        key = (cell.model, cell.variant)
+        if key not in rows:
+            spec = specs.get(cell.model)
+            rows[key] = dict(model=cell.model, variant=cell.variant, target=cell.target,
+                             storage_bytes=result.model_file["storage_bytes"], spec=spec,
+                             weights_origin=result.model_file.get("weights_origin"),
+                             calibration=result.model_file.get("calibration"),
+                             published=spec.published if spec else {})
         if result.ok:
-            row["cells"][cell.threads] = {**cell_stats(result), "cpus_used": list(result.measurement.cpus_used),
-                                          "unstable": unstable.get(cell_id(cell), [])}
+            figures = {k: v for k, v in cell_stats(result).items() if k in CellFigures.__dataclass_fields__}
+            cells.setdefault(key, {})[cell.threads] = CellFigures(
+                **figures, cpus_used=tuple(result.measurement.cpus_used),
+                unstable=tuple(unstable.get(cell_id(cell), [])))
         else:
-            row["cells"][cell.threads] = {"error": result.error}
-    return sorted(rows.values(), key=lambda r: registry.sort_key(r["model"], r["variant"]))
+            cells.setdefault(key, {})[cell.threads] = FailedCell(result.error)
+    rows = {key: LatencyRow(**values, cells=cells.get(key, {})) for key, values in rows.items()}
+    return sorted(rows.values(), key=lambda r: registry.sort_key(r.model, r.variant))
 
 
 def published_ms(row, threads):
     """The published Snapdragon 855 figure for a row's model at `threads`, or None."""
-    return row["spec"].published_sd855_ms(threads, row["variant"]) if row["spec"] else None
+    return row.spec.published_sd855_ms(threads, row.variant) if row.spec else None
 
 
 def measured_for(row, measured):
     """The accuracy row measured for this row's model, variant and weights, or None."""
-    return (measured or {}).get((row["model"], row["variant"], row.get("weights_origin")))
+    return (measured or {}).get((row.model, row.variant, row.weights_origin))
 
 
 def published_top1(row):
-    return row["published"].get("top1")
+    return row.published.get("top1")
 
 
 def csv_columns(threads, sd855, with_accuracy=False):
@@ -83,28 +89,28 @@ def to_csv(rows, threads, machine, measured=None):
     writer = csv.DictWriter(out, fieldnames=csv_columns(threads, sd855, with_accuracy), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        line = {"model": row["model"], "variant": row["variant"], "target": row["target"],
-                "storage_bytes": row["storage_bytes"], "storage_mib": round(row["storage_bytes"] / MIB, 3),
-                "published_storage_m": row["published"].get("storage_size_m", ""),
+        line = {"model": row.model, "variant": row.variant, "target": row.target,
+                "storage_bytes": row.storage_bytes, "storage_mib": round(row.storage_bytes / MIB, 3),
+                "published_storage_m": row.published.get("storage_size_m", ""),
                 "device": summary_line(machine)}
         for t in threads:
-            stats = row["cells"].get(t)
-            if stats and "error" not in stats:
-                line.update({f"threads{t}_ms_median": round(stats["median_ms"], 3),
-                             f"threads{t}_ms_p90": round(stats["p90_ms"], 3),
-                             f"threads{t}_ms_mean": round(stats["mean_ms"], 3),
-                             f"threads{t}_cv": round(stats["cv"], 4), f"threads{t}_samples": stats["n"],
-                             f"threads{t}_rounds": stats["rounds"],
-                             f"threads{t}_round_spread": round(stats["round_spread"], 4),
-                             f"threads{t}_unstable": "; ".join(stats["unstable"])})
+            stats = row.cells.get(t)
+            if stats and not stats.failed:
+                line.update({f"threads{t}_ms_median": round(stats.median_ms, 3),
+                             f"threads{t}_ms_p90": round(stats.p90_ms, 3),
+                             f"threads{t}_ms_mean": round(stats.mean_ms, 3),
+                             f"threads{t}_cv": round(stats.cv, 4), f"threads{t}_samples": stats.n,
+                             f"threads{t}_rounds": stats.rounds,
+                             f"threads{t}_round_spread": round(stats.round_spread, 4),
+                             f"threads{t}_unstable": "; ".join(stats.unstable)})
                 if sd855 and published_ms(row, t):
                     line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
-                    line[f"threads{t}_ratio_to_published"] = round(stats["median_ms"] / published_ms(row, t), 3)
+                    line[f"threads{t}_ratio_to_published"] = round(stats.median_ms / published_ms(row, t), 3)
             elif stats:
                 line[f"threads{t}_ms_median"] = "failed"
         accuracy = measured_for(row, measured)
         if with_accuracy:
-            line.update(published_top1=published_top1(row) or "", weights_origin=row.get("weights_origin") or "")
+            line.update(published_top1=published_top1(row) or "", weights_origin=row.weights_origin or "")
         if accuracy:
             line.update(measured_top1=accuracy["top1"], measured_top1_images=accuracy["images"],
                         measured_top1_runtime=accuracy["runtime"])
@@ -115,9 +121,9 @@ def to_csv(rows, threads, machine, measured=None):
 def unstable_mark(stats, notes):
     """' [n]' for an unstable cell, '' for a stable one; `notes` collects the footnote texts, and the mark's
     number is the note's place there (the same reason gets the same mark)."""
-    if not stats.get("unstable"):
+    if not stats.unstable:
         return ""
-    note = "; ".join(stats["unstable"])
+    note = "; ".join(stats.unstable)
     if note not in notes:
         notes.append(note)
     return f" [{notes.index(note) + 1}]"
@@ -128,10 +134,10 @@ def _md_cell(stats, notes):
     an unstable cell (unstable_mark)."""
     if stats is None:
         return "–"
-    if "error" in stats:
+    if stats.failed:
         return "failed"
-    spread = f", ±{100 * stats['round_spread']:.1f}%" if stats["rounds"] > 1 else ""
-    return f"{stats['median_ms']:.2f} (CV {100 * stats['cv']:.1f}%{spread})" + unstable_mark(stats, notes)
+    spread = f", ±{100 * stats.round_spread:.1f}%" if stats.rounds > 1 else ""
+    return f"{stats.median_ms:.2f} (CV {100 * stats.cv:.1f}%{spread})" + unstable_mark(stats, notes)
 
 
 def _rounds_text(results):
@@ -177,20 +183,20 @@ def to_markdown(rows, threads, machine, results, measured=None):
     lines += [header, rule]
     notes = []
     for row in rows:
-        cells = [_md_cell(row["cells"].get(t), notes) for t in threads]
-        line = f"| {row['model']} | {row['variant']} | " + " | ".join(cells)
+        cells = [_md_cell(row.cells.get(t), notes) for t in threads]
+        line = f"| {row.model} | {row.variant} | " + " | ".join(cells)
         if sd855:
             pairs = []
             for t in threads:
-                stats, published = row["cells"].get(t), published_ms(row, t)
-                ratio = (f"{stats['median_ms'] / published:.2f}" if stats and "error" not in stats and published
+                stats, published = row.cells.get(t), published_ms(row, t)
+                ratio = (f"{stats.median_ms / published:.2f}" if stats and not stats.failed and published
                          else "–")
                 if ratio != "–":
                     ratio += unstable_mark(stats, notes)
                 pairs.append(f"{published if published else '–'} | {ratio}")
             line += " | " + " | ".join(pairs)
-        storage_m = row["published"].get("storage_size_m")
-        line += f" | {row['storage_bytes'] / MIB:.2f} | {storage_m if storage_m else '–'} |"
+        storage_m = row.published.get("storage_size_m")
+        line += f" | {row.storage_bytes / MIB:.2f} | {storage_m if storage_m else '–'} |"
         if with_accuracy:
             accuracy, published = measured_for(row, measured), published_top1(row)
             line += (f" {f'{100 * published:.1f}%' if published else '–'} |"
@@ -217,7 +223,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
     if capped:
         lines += ["", "Thread counts above the CPUs available were capped by the math library: "
                       + ", ".join(f"{asked} asked, {got} used" for asked, got in capped) + "."]
-    calibrated = sorted({(r["model"], r["calibration"]) for r in rows if r.get("calibration")})
+    calibrated = sorted({(r.model, r.calibration) for r in rows if r.calibration})
     if calibrated:
         lines += ["", "int8_full (weights and activations in int8, Paddle Lite's int8 kernels) was calibrated on: "
                       + "; ".join(f"{model}: {text}" for model, text in calibrated)
@@ -230,7 +236,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
         lines += ["", f"Measured Top-1: from `accuracy.csv` (python bench_scripts/eval_accuracy.py) for the same "
                       f"model, variant and weights, run on {', '.join(runtimes)}; n = images evaluated."
                   + (" Synthetic weights have no accuracy: their Top-1 measures nothing." if any(
-                      is_synthetic(r.get("weights_origin")) for r in rows) else "")]
+                      is_synthetic(r.weights_origin) for r in rows) else "")]
     if machine.emulated:
         lines += ["", "This device is EMULATED (it says so with ro.kernel.qemu=1): its figures are never a phone's, "
                       "so the published SD855 figures are not set beside them."]

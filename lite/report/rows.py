@@ -1,0 +1,52 @@
+"""The rows the latency tables are built from: typed records made from result files, read by the tables,
+the plots and the many-device comparison alike (pure data)."""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CellFigures:
+    """A measured cell: the median over rounds, the pooled samples' spread, and why it is untrusted (if so)."""
+    median_ms: float  # the median of the rounds' medians
+    p90_ms: float
+    mean_ms: float
+    min_ms: float
+    max_ms: float
+    std_ms: float
+    cv: float
+    n: int  # timed samples, every round pooled
+    rounds: int
+    round_spread: float  # (max - min) / min of the round medians; 0 with one round
+    cpus_used: tuple = ()
+    unstable: tuple = ()  # the reasons not to trust it; empty when it can be trusted
+    failed = False
+
+
+@dataclass(frozen=True)
+class FailedCell:
+    error: str
+    failed = True
+
+
+@dataclass(frozen=True)
+class LatencyRow:
+    """One model and variant of one device: its cells by thread count."""
+    model: str
+    variant: str
+    target: str
+    storage_bytes: int
+    spec: object = None  # the registry's ModelSpec (None for a model the registry no longer has)
+    weights_origin: str = None
+    calibration: str = None
+    published: dict = field(default_factory=dict)  # the registry's published figures of the model
+    cells: dict = field(default_factory=dict)  # {threads: CellFigures or FailedCell}
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One model, variant and thread count across devices (report.py --devices)."""
+    model: str
+    variant: str
+    threads: int
+    cells: dict  # {device folder name: CellFigures, FailedCell or None}
+    published: float = None  # the published SD855 ms, when a device is one and the variant has a figure
+    spreads: dict = field(default_factory=dict)  # {SoC: (units, spread)} of SoCs with several units
