@@ -27,7 +27,7 @@ from lite.jobs.evaluation import RUNTIMES, EvalOptions, evaluate_models
 from lite.jobs.options import Connection
 from lite.models.registry import model_names, variant_names
 from lite.runtime.arm_library import FP16_CPU
-from lite.util.edge import run_edge
+from lite.util.edge import EXIT_FAILED_CELLS, run_edge
 
 
 def parse_args(argv):
@@ -86,7 +86,7 @@ def eval_options(args):
 def main(argv=None):
     args = parse_args(argv)
     options = eval_options(args)
-    return run_edge(lambda: evaluate_models(options))
+    return run_edge(lambda: EXIT_FAILED_CELLS if evaluate_models(options).failed else 0)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from lite.report.sizes import rewrite_size_markdown
 from lite.report.writer import write_reports
 from lite.runtime.arm_check import prepare_library
 from lite.runtime.arm_library import FP16_CPU, default_lite_root, qemu_command
-from lite.util.edge import EXIT_FAILED_CELLS
 from lite.util.files import read_json, sha256_file
 
 RUNTIMES = ("auto", "host", "arm", "device")
@@ -55,6 +54,15 @@ class EvalOptions:
     build_dir: str = None
     device_dir: str = None
     connection: Connection = Connection()
+
+
+@dataclass(frozen=True)
+class EvalOutcome:
+    """What an evaluation made: the files written, how many evaluations ran and failed, unreadable images."""
+    paths: tuple
+    evaluations: int
+    failed: int
+    unreadable: int
 
 
 def arm_runtime(options):
@@ -125,7 +133,7 @@ def choose_runtimes(options, settings, stack):
 
 
 def evaluate_models(options, say=print):
-    """Evaluate, write the accuracy table and refresh the other tables; the exit status (1: some failed)."""
+    """Evaluate, write the accuracy table and refresh the other tables; an EvalOutcome."""
     started = time.monotonic()
     classes = family().models[0].class_num
     dataset = read_dataset(options.data, options.list_file, classes, options.allow_outside).limited(options.limit)
@@ -155,7 +163,7 @@ def evaluate_models(options, say=print):
     say(f"cache: {cache.hits} preprocessed images reused, {cache.misses} made")
     say(f"{len(jobs) - result.failed} of {len(jobs)} evaluations ran in {time.monotonic() - started:.0f} s")
     say("wrote " + ", ".join(str(p) for p in paths))
-    return EXIT_FAILED_CELLS if result.failed else 0
+    return EvalOutcome(tuple(paths), len(jobs), result.failed, len(result.unreadable))
 
 
 def refuse_calibration_images(dataset, manifests):
