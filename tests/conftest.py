@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import REPO, free_port, run_cli
+from helpers import REPO, free_port, nb_bytes, run_cli
 
 
 def _encoded(value):
@@ -125,6 +125,14 @@ def demo_apk(tmp_path_factory):
     """The demo app's manifest and resources linked into an APK by aapt2 (what the double's pm parses)."""
     from android_apk import demo_apk as make_apk
     return made_once(tmp_path_factory, "apk", make_apk)
+
+
+@pytest.fixture
+def nb_file(tmp_path):
+    """A small file in the `.nb` layout, for the engine's tests (only doubles "run" it)."""
+    path = tmp_path / "m.nb"
+    path.write_bytes(nb_bytes())
+    return path
 
 
 @pytest.fixture

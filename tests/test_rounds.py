@@ -17,13 +17,6 @@ from lite.report.writer import write_reports
 TWINS = {"MobileNetV1_x1_0": ("MobileNetV1", "MobileNetV1_ssld")}
 
 
-@pytest.fixture
-def nb_file(tmp_path):
-    path = tmp_path / "m.nb"
-    path.write_bytes(b"\x02\x00v2.13-rc\x00" + b"\x00" * 100)
-    return path
-
-
 def plan(nb_file, models=("MobileNetV1_x0_25", "MobileNetV1"), threads=(1, 2)):
     return [Cell(m, "fp32", "arm", t, "high", 2, 5, nb_file) for m in models for t in threads]
 

@@ -10,13 +10,6 @@ from lite.devices.machine_facts import MachineFacts
 from lite.errors import DeviceLost
 
 
-@pytest.fixture
-def nb_file(tmp_path):
-    path = tmp_path / "m.nb"
-    path.write_bytes(b"\x02\x00v2.13-rc\x00" + b"\x00" * 100)
-    return path
-
-
 def cells(nb_file, models=("MobileNetV1_x0_25", "MobileNetV1"), threads=(1, 2, 4)):
     return [Cell(m, "fp32", "arm", t, "high", 2, 5, nb_file) for m in models for t in threads]
 
