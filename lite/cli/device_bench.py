@@ -38,8 +38,8 @@ from lite.jobs.options import Connection, DeviceOptions
 from lite.util.edge import run_edge
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python bench_scripts/run_sd855.py", description=__doc__,
+def parse_args(argv, prog="python bench_scripts/run_sd855.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=5.0, power_mode="high")
     add_device_arguments(parser, many=True)
@@ -80,14 +80,15 @@ def connection_of(args):
                       command_timeout_s=args.command_timeout, devices=args.devices, overlap_push=args.overlap_push)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None, unstable_is_a_warning=False):
+    """The command's exit status; `unstable_is_a_warning`: see lite.cli.host_bench.main."""
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     sweep, on_device, connection = sweep_options(args), device_options(args), connection_of(args)
     started = time.monotonic()
     if connection.many:
         return run_edge(lambda: print_many_devices_summary(sweep_many_devices(sweep, on_device, connection),
-                                                           time.monotonic() - started))
-    return run_edge(lambda: print_summary(sweep_on_one(sweep, on_device, connection), started),
+                                                           time.monotonic() - started, unstable_is_a_warning))
+    return run_edge(lambda: print_summary(sweep_on_one(sweep, on_device, connection), started, unstable_is_a_warning),
                     lost_hint="every finished cell is kept: reconnect and rerun with --resume")
 
 

@@ -19,8 +19,8 @@ from lite.jobs.host_sweep import sweep_this_host
 from lite.util.edge import run_edge
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python bench_scripts/run_host.py", description=__doc__,
+def parse_args(argv, prog="python bench_scripts/run_host.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode="no_bind")
     parser.add_argument("--results", default="results",
@@ -28,10 +28,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None, unstable_is_a_warning=False):
+    """The command's exit status; `unstable_is_a_warning`: the main job's (unstable cells end in a warning
+    block and status 0, where this command alone exits 4 for its callers to parse)."""
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     sweep, started = sweep_options(args), time.monotonic()
-    return run_edge(lambda: print_summary(sweep_this_host(sweep), started),
+    return run_edge(lambda: print_summary(sweep_this_host(sweep), started, unstable_is_a_warning),
                     lost_hint="finished cells are kept, rerun with --resume")
 
 
