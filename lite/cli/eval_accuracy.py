@@ -30,8 +30,8 @@ from lite.runtime.arm_library import FP16_CPU
 from lite.util.edge import EXIT_FAILED_CELLS, run_edge
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python bench_scripts/eval_accuracy.py", description=__doc__,
+def parse_args(argv, prog="python bench_scripts/eval_accuracy.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, metavar="DIR", help="the labelled images (see above)")
     parser.add_argument("--list", metavar="FILE", help="PaddleClas list file (default: DIR/val_list.txt if there)")
@@ -83,8 +83,8 @@ def eval_options(args):
                               adb_server=args.adb_server, command_timeout_s=args.command_timeout))
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None):
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     options = eval_options(args)
     return run_edge(lambda: EXIT_FAILED_CELLS if evaluate_models(options).failed else 0)
 

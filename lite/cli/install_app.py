@@ -19,8 +19,8 @@ from lite.util.edge import run_edge
 DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "android_demo"
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python android_demo/install.py", description=__doc__,
+def parse_args(argv, prog="python android_demo/install.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="MobileNetV1", metavar="NAME",
                         help=f"the model to bundle: {', '.join(model_names())} (default: MobileNetV1)")
@@ -35,8 +35,8 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None):
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     return run_edge(lambda: prepare_and_install(args))
 
 

@@ -20,8 +20,6 @@ from lite.cli import device_bench, host_bench
 from lite.devices.adb_program import AdbServer
 from lite.errors import DeviceError
 
-USAGE = "usage: python bench_scripts/main_job.py [-h] [options of run_host.py or run_sd855.py]"
-
 
 def attached_phones():
     """The serials `adb devices` lists as ready (none without the adb program or an answering server)."""
@@ -44,10 +42,10 @@ COMMANDS = {"lite.cli.device_bench": (device_bench, "python bench_scripts/run_sd
             "lite.cli.host_bench": (host_bench, "python bench_scripts/run_host.py")}
 
 
-def main(argv=None):
+def main(argv=None, prog="python bench_scripts/main_job.py"):
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("-h", "--help"):
-        print(USAGE + "\n\n" + __doc__)
+        print(f"usage: {prog} [-h] [options of run_host.py or run_sd855.py]\n\n{__doc__}")
         return 0
     phones = attached_phones()
     if phones:

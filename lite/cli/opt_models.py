@@ -30,8 +30,8 @@ from lite.report.sizes import size_row, sort_rows, write_size_report
 from lite.util.edge import run_edge
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python lite/opt_models.py", description=__doc__,
+def parse_args(argv, prog="python lite/opt_models.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="convert every model of the family")
@@ -83,8 +83,8 @@ def calibration_of(args):
                        tuple(args.skip_quant_layers))
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None):
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     return run_edge(lambda: convert_and_report(args))
 
 

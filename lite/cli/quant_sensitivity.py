@@ -39,8 +39,8 @@ from lite.util.files import atomic_write_text
 COLUMNS = ("model", "kept_fp32", "cosine_mean", "cosine_gain", "top1_agreement", "int8_kernels", "seconds")
 
 
-def parse_args(argv):
-    parser = OneLineParser(prog="python bench_scripts/quant_sensitivity.py", description=__doc__,
+def parse_args(argv, prog="python bench_scripts/quant_sensitivity.py"):
+    parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, choices=model_names())
     parser.add_argument("--layers", help="only these layers, comma-separated (default: every quantizable one)")
@@ -52,8 +52,8 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog=None):
+    args = parse_args(argv, **({"prog": prog} if prog else {}))
     return run_edge(lambda: run(args))
 
 

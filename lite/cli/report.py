@@ -28,8 +28,8 @@ from lite.report.writer import write_devices_report, write_reports
 from lite.util.edge import EXIT_UNREADABLE_RESULTS, run_edge
 
 
-def main(argv=None):
-    parser = OneLineParser(prog="python bench_scripts/report.py", description=__doc__,
+def main(argv=None, prog=None):
+    parser = OneLineParser(prog=prog or "python bench_scripts/report.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("result_dir", nargs="?", help="a folder with raw/*.json result files, e.g. results/host")
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")

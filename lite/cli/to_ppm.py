@@ -1,6 +1,6 @@
 """Convert an image (JPEG, PNG, ...) to the binary PPM that mnv1_classify reads.
 
-Example: python -m lite.cli.to_ppm cat.jpg cat.ppm   (or: mnv1-to-ppm cat.jpg cat.ppm)
+Example: mnv1 to-ppm cat.jpg cat.ppm   (or: python -m lite to-ppm cat.jpg cat.ppm)
 """
 import argparse
 import sys
@@ -9,8 +9,8 @@ from lite.cli.args import OneLineParser
 from lite.models.preprocess import load_rgb, write_ppm
 
 
-def main(argv=None):
-    parser = OneLineParser(prog="mnv1-to-ppm", description=__doc__,
+def main(argv=None, prog=None):
+    parser = OneLineParser(prog=prog or "mnv1 to-ppm", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("image", help="the image to convert (anything Pillow reads)")
     parser.add_argument("out_ppm", help="where the binary PPM (P6) goes")

@@ -1,0 +1,58 @@
+"""`mnv1` (and `python -m lite`): one command whose subcommands are the toolkit's commands, each usage line
+naming the command as the user typed it."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO
+
+from lite.cli.mnv1 import SUBCOMMANDS, main
+
+
+def test_the_overview_lists_every_subcommand_with_one_line(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: mnv1 COMMAND")
+    listed = [line.split()[0] for line in out.split("commands:\n")[1].split("\n\n")[0].splitlines()]
+    assert listed == [sub.name for sub in SUBCOMMANDS]
+    names = {"convert", "bench", "host", "report", "compare", "eval", "sensitivity", "verify-arm", "app", "to-ppm"}
+    assert names <= set(listed)
+
+
+@pytest.mark.parametrize("name", [sub.name for sub in SUBCOMMANDS])
+def test_each_subcommand_help_names_the_command_as_typed(name, capsys):
+    words = [name, "install"] if name == "app" else [name]
+    with pytest.raises(SystemExit) as ended:
+        code = main([*words, "--help"])
+        raise SystemExit(code)
+    assert ended.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: mnv1 {' '.join(words)}")
+
+
+def test_an_unknown_command_is_one_line_with_a_suggestion_and_status_2(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["convrt"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did you mean convert?" in err[0]
+
+
+def test_no_command_prints_the_overview_and_fails():
+    assert main([]) == 2
+
+
+def test_python_dash_m_lite_and_the_console_script_are_the_same_command():
+    done = subprocess.run([sys.executable, "-m", "lite", "convert", "--help"], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("usage: python -m lite convert")
+    script = Path(sys.executable).parent / "mnv1"
+    done = subprocess.run([str(script), "host", "--help"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("usage: mnv1 host"), done.stderr
+
+
+def test_a_subcommand_passes_its_leading_options(capsys):
+    # compare is report --compare: two folders that are not there give report's own one-line error
+    assert main(["compare", "/nonexistent/a", "/nonexistent/b"]) == 2
+    assert "holds no raw/ folder" in capsys.readouterr().err
