@@ -121,7 +121,8 @@ def main(argv=None):
             models_dir = Path(scratch) / "models"
             print("converting MobileNetV1 and MobileNetV1_ssld for x86 ...", flush=True)
             subprocess.run([sys.executable, "lite/opt_models.py", "--models", ",".join(MODELS), "--targets", "x86",
-                            "--out", str(models_dir), "--results", str(Path(scratch) / "r0")], cwd=REPO, check=True,
+                            "--models-dir", str(models_dir), "--results", str(Path(scratch) / "r0")], cwd=REPO,
+                            check=True,
                            stdout=subprocess.DEVNULL)
         extra = args.extra.split()
         condition("idle", models_dir, scratch, extra)

@@ -108,7 +108,8 @@ def main(argv=None):
         if not all(ModelStore(models).nb_file("x86", m, "fp32").is_file() for m in MODELS.split(",")):
             print("converting the two models for x86 ...", flush=True)
             models = scratch / "models"
-            subprocess.run([sys.executable, "lite/opt_models.py", "--models", MODELS, "--targets", "x86", "--out",
+            subprocess.run([sys.executable, "lite/opt_models.py", "--models", MODELS, "--targets", "x86",
+                            "--models-dir",
                             str(models), "--results", str(scratch / "conversion")], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL)
         doubles = []

@@ -56,7 +56,7 @@ def main(argv=None):
         models = Path(scratch) / "models"
         started = time.monotonic()
         print("main job from nothing: converting every model ...", flush=True)
-        run("lite/opt_models.py", "--all", "--out", models, "--results", Path(scratch) / "r0")
+        run("lite/opt_models.py", "--all", "--models-dir", models, "--results", Path(scratch) / "r0")
         converted_s = time.monotonic() - started
         if not args.skip_main:
             print("main job from nothing: sweeping 1,2,4 threads with default repeats ...", flush=True)

@@ -17,7 +17,7 @@ GOALS_S = {"from nothing": 120.0, "nothing changed": 10.0}
 
 def timed_run(models_dir, results_dir):
     started = time.monotonic()
-    subprocess.run([sys.executable, str(REPO / "lite" / "opt_models.py"), "--all", "--out", str(models_dir),
+    subprocess.run([sys.executable, str(REPO / "lite" / "opt_models.py"), "--all", "--models-dir", str(models_dir),
                     "--results", str(results_dir)], check=True, stdout=subprocess.DEVNULL, cwd=REPO)
     return time.monotonic() - started
 

@@ -32,7 +32,7 @@ ALGOS = ("abs_max", "avg", "hist", "KL", "mse")
 
 def convert(models_dir, names, *extra):
     subprocess.run([sys.executable, "lite/opt_models.py", "--models", ",".join(names), "--targets", "arm",
-                    "--variants", "fp32,int8_full", "--out", str(models_dir), "--results",
+                    "--variants", "fp32,int8_full", "--models-dir", str(models_dir), "--results",
                     str(Path(models_dir) / "report"), *extra], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 

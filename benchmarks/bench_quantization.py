@@ -30,7 +30,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     names = args.models
     subprocess.run([sys.executable, str(REPO / "lite/opt_models.py"), "--models", ",".join(names), "--targets", "arm",
-                    "--variants", "fp32,int16,int8", "--out", args.models_dir], check=True, stdout=subprocess.DEVNULL)
+                    "--variants", "fp32,int16,int8", "--models-dir", args.models_dir], check=True,
+                    stdout=subprocess.DEVNULL)
     print(f"{'model':<20}{'variant':<9}{'size MiB':>10}{'of fp32':>9}{'cosine':>12}{'max |diff|':>12}")
     store = ModelStore(args.models_dir)
     for name in names:

@@ -14,6 +14,10 @@ A module imports only from its own layer or lower ones (tests/test_layout.py che
 import sys
 
 if sys.version_info[:2] != (3, 10):  # paddlelite 2.13rc0 has wheels for CPython 3.10 only
-    raise ImportError(f"the toolkit runs on Python 3.10 (paddlelite 2.13rc0 has no wheel for "
-                      f"{sys.version_info[0]}.{sys.version_info[1]}); run `make run`, or `. .venv/bin/activate` "
-                      f"after `make setup`")
+    _WRONG_PYTHON = (f"the toolkit needs Python 3.10 with this project's .venv (paddlelite 2.13rc0 has no wheel for "
+                     f"{sys.version_info[0]}.{sys.version_info[1]}); this is {sys.version_info[0]}."
+                     f"{sys.version_info[1]} at {sys.executable}: run `make run`, or `. .venv/bin/activate` after "
+                     f"`make setup`")
+    if sys.argv[:1] == ["-m"]:  # `python -m lite ...` run by this Python: one line, no traceback
+        raise SystemExit(f"error: {_WRONG_PYTHON}")
+    raise ImportError(_WRONG_PYTHON)

@@ -46,10 +46,10 @@ def converted(tmp_path_factory):
     """Every model converted for arm and x86 (fp32), plus int8 for arm, from nothing."""
     def make(root):
         models, results = root / "models", root / "results"
-        done = run_cli("lite/opt_models.py", "--all", "--out", models, "--results", results)
+        done = run_cli("lite/opt_models.py", "--all", "--models-dir", models, "--results", results)
         assert done.returncode == 0, done.stderr
         done_int8 = run_cli("lite/opt_models.py", "--models", "MobileNetV1", "--targets", "arm",
-                            "--variants", "int8", "--out", models, "--results", results)
+                            "--variants", "int8", "--models-dir", models, "--results", results)
         assert done_int8.returncode == 0, done_int8.stderr
         return {"models": models, "results": results, "stdout": done.stdout}
     return made_once(tmp_path_factory, "converted", make)
@@ -72,7 +72,7 @@ def paddle_lite_arm():
     fp32, fp16 = "inference_lite_lib.armlinux.armv8", "fp16/inference_lite_lib.armlinux.armv8"
     if root is None or not all((root / sub).is_dir() for sub in (fp32, fp16, "benchmark_bin")):
         message = (f"the real-ARM tests need Paddle Lite's ARM Linux libraries: set {LITE_ROOT_VARIABLE} to a folder "
-                   f"holding {fp32}/, {fp16}/ and benchmark_bin/ (README: 'Tests on real ARM kernels')")
+                   f"holding {fp32}/, {fp16}/ and benchmark_bin/ (docs/testing.md: 'Tests on real ARM kernels')")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -114,7 +114,7 @@ def arm_models(converted, tmp_path_factory):
     report goes elsewhere: `converted`'s is checked row by row)."""
     def make(root):
         done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--variants",
-                       "int8,int16,fp16", "--out", converted["models"], "--results", root / "arm-results")
+                       "int8,int16,fp16", "--models-dir", converted["models"], "--results", root / "arm-results")
         assert done.returncode == 0, done.stderr
         return converted["models"]
     return made_once(tmp_path_factory, "arm-models", make)

@@ -43,3 +43,38 @@ def test_an_unknown_abi_is_an_error_not_a_fallback_to_arm():
     assert model_target_for("arm64-v8a") == "arm" and model_target_for("x86_64") == "x86"
     with pytest.raises(DeviceError, match="'mips'.*--model-target"):
         model_target_for("mips")
+
+
+def test_an_option_given_twice_is_refused_never_last_one_wins(tmp_path):
+    done = run_cli("bench_scripts/run_host.py", "--threads", "1", "--threads", "2", "--results", tmp_path / "r")
+    assert done.returncode == 2 and "--threads is given twice" in done.stderr and "1,2,4" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "r").exists()
+
+
+def test_old_spellings_still_work_for_one_release_but_help_shows_one(tmp_path):
+    from lite.cli.args import OneLineParser, add_old_spelling
+    parser = OneLineParser(prog="x")
+    parser.add_argument("--models-dir", default="models")
+    add_old_spelling(parser, "--out", "--models-dir")
+    parser.add_argument("--power-mode", choices=("high", "low"), default="high")
+    add_old_spelling(parser, "--power_mode", "--power-mode")
+    assert parser.parse_args(["--out", "m"]).models_dir == "m" and parser.parse_args([]).models_dir == "models"
+    assert parser.parse_args(["--power_mode", "low"]).power_mode == "low"
+    assert "--out" not in parser.format_help() and "--power_mode" not in parser.format_help()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--out", "a", "--models-dir", "b"])  # one option, two spellings: still twice
+
+
+def test_a_variant_no_command_can_make_for_the_host_is_said_never_advised(tmp_path):
+    done = run_cli("bench_scripts/run_host.py", "--variants", "int8", "--models-dir", tmp_path / "m",
+                   "--results", tmp_path / "r")
+    assert done.returncode == 2 and "int8 cannot run on x86" in done.stderr and "run_sd855.py" in done.stderr
+    assert "opt_models.py" not in done.stderr  # no advice to run a conversion that would skip it
+
+
+def test_a_misspelled_model_is_one_line_with_a_suggestion_and_case_does_not_matter(tmp_path):
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_3", "--models-dir", tmp_path / "m")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "did you mean MobileNetV1_x0_5?" in done.stderr
+    from lite.cli.args import comma_list
+    assert comma_list(["MobileNetV1_x0_25", "MobileNetV1"], "model")("mobilenetv1_X0_25") == ["MobileNetV1_x0_25"]

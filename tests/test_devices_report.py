@@ -29,7 +29,7 @@ def test_devices_side_by_side_with_published_figure_and_unit_spread(tmp_path):
                  noise=0.4)  # CV ~40%: unstable
     (tmp_path / "notes").mkdir()  # `results/*/` also matches folders that hold no results
     folders = [tmp_path / name for name in ("sd855-a", "sd855-b", "sm8250-c", "notes")]
-    done = run_cli("bench_scripts/report.py", "--devices", *folders)
+    done = run_cli("bench_scripts/report.py", "--device-folders", *folders)
     assert done.returncode == 0, done.stderr
     assert f"note: skipped {tmp_path / 'notes'}" in done.stdout
     with open(tmp_path / "devices.csv") as f:
@@ -53,9 +53,9 @@ def test_devices_side_by_side_with_published_figure_and_unit_spread(tmp_path):
 def test_devices_report_refuses_two_folders_of_one_name_and_folders_without_results(tmp_path):
     write_device(tmp_path / "a" / "sd855", SD855, {("MobileNetV1", 1): 30.0})
     write_device(tmp_path / "b" / "sd855", SD855, {("MobileNetV1", 1): 30.0})
-    done = run_cli("bench_scripts/report.py", "--devices", tmp_path / "a" / "sd855", tmp_path / "b" / "sd855")
+    done = run_cli("bench_scripts/report.py", "--device-folders", tmp_path / "a" / "sd855", tmp_path / "b" / "sd855")
     assert done.returncode == 2 and "two folders are both named sd855" in done.stderr
     done = run_cli("bench_scripts/report.py", "--devices", tmp_path / "nothing")
     assert done.returncode == 2 and "holds result files" in done.stderr
     done = run_cli("bench_scripts/report.py", "--out", tmp_path, tmp_path / "a" / "sd855")
-    assert done.returncode == 2 and "--out goes with --devices" in done.stderr
+    assert done.returncode == 2 and "--out goes with --device-folders" in done.stderr

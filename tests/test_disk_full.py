@@ -27,7 +27,7 @@ def test_report_on_a_full_disk_is_one_line_and_keeps_the_old_tables(small_filesy
 @pytest.mark.parametrize("size", ["3m", "4500k"], ids=["during-export", "during-opt"])
 def test_conversion_on_a_full_disk_names_the_destination_and_says_full(small_filesystem, tmp_path, size):
     models = small_filesystem(size)
-    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--out", models,
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--models-dir", models,
                    "--results", tmp_path / "results")
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()

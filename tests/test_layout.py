@@ -274,3 +274,10 @@ def test_the_internals_page_names_every_package_of_lite():
     page = (REPO / "docs" / "internals.md").read_text()
     packages = sorted(p.name for p in LITE.iterdir() if (p / "__init__.py").is_file())
     assert [name for name in packages if f"`lite/{name}/`" not in page] == []
+
+
+def test_the_wrong_python_running_the_one_command_gets_one_line():
+    done = subprocess.run(["/usr/bin/python3", "-m", "lite", "--help"], capture_output=True, text=True, cwd=REPO)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0 and len(lines) == 1 and lines[0].startswith("error: the toolkit needs Python 3.10")
+    assert "/usr/bin/python3" in lines[0] and "make run" in lines[0]

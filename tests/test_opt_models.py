@@ -86,7 +86,7 @@ def test_second_run_skips_everything_and_rewrites_nothing(converted):
     nbs = sorted(converted["models"].glob("*/*.nb"))
     before = {p: p.stat().st_mtime_ns for p in nbs}
     started = time.monotonic()
-    done = run_cli("lite/opt_models.py", "--all", "--out", converted["models"],
+    done = run_cli("lite/opt_models.py", "--all", "--models-dir", converted["models"],
                    "--results", converted["results"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("up to date") == 10
@@ -99,16 +99,16 @@ def test_second_run_skips_everything_and_rewrites_nothing(converted):
 def test_changed_export_file_is_redone(converted, tmp_path):
     models = tmp_path / "models"
     assert run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "x86",
-                   "--out", models, "--results", tmp_path / "r").returncode == 0
+                   "--models-dir", models, "--results", tmp_path / "r").returncode == 0
     (models / "paddle" / "MobileNetV1_x0_25" / "inference.pdmodel").write_bytes(b"garbage")
     done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "x86",
-                   "--out", models, "--results", tmp_path / "r")
+                   "--models-dir", models, "--results", tmp_path / "r")
     assert done.returncode == 0, done.stderr
     assert "exporting" in done.stdout
 
 
 def test_unknown_model_is_one_line_listing_valid_names(tmp_path):
-    done = run_cli("lite/opt_models.py", "--models", "MobileNetV9", "--out", tmp_path / "m")
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV9", "--models-dir", tmp_path / "m")
     assert done.returncode == 2
     assert "MobileNetV9" in done.stderr and "MobileNetV1_x0_25" in done.stderr
     assert "Traceback" not in done.stderr
@@ -122,7 +122,7 @@ def test_weights_with_wrong_shapes_fail_naming_file_and_key(tmp_path):
     paddle.save(reference_network("MobileNetV1_x0_5").state_dict(),
                 str(weights / "MobileNetV1_x0_25_pretrained.pdparams"))
     done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--weights", weights,
-                   "--out", tmp_path / "m", "--results", tmp_path / "r")
+                   "--models-dir", tmp_path / "m", "--results", tmp_path / "r")
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "MobileNetV1_x0_25_pretrained.pdparams" in lines[0]
@@ -144,12 +144,12 @@ def test_corrupt_pdmodel_is_a_conversion_error_leaving_nothing(converted, tmp_pa
         assert list((tmp_path / "models" / target).iterdir()) == []
 
 
-@pytest.mark.parametrize("flag", ["--out", "--results"])
+@pytest.mark.parametrize("flag", ["--models-dir", "--results"])
 @pytest.mark.slow
 def test_unwritable_output_folder_is_one_line(flag, tmp_path, converted):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    args = ["--models", "MobileNetV1_x0_25", "--targets", "arm", "--out", converted["models"],
+    args = ["--models", "MobileNetV1_x0_25", "--targets", "arm", "--models-dir", converted["models"],
             "--results", tmp_path / "r"]
     args[args.index(flag) + 1] = blocker / "sub"
     done = run_cli("lite/opt_models.py", *args)
@@ -160,7 +160,7 @@ def test_unwritable_output_folder_is_one_line(flag, tmp_path, converted):
 def test_help_documents_every_option():
     done = run_cli("lite/opt_models.py", "--help")
     assert done.returncode == 0
-    for option in ("--all", "--models", "--targets", "--variants", "--weights", "--out",
+    for option in ("--all", "--models", "--targets", "--variants", "--weights", "--models-dir",
                    "--results", "--force", "default: arm,x86", "default: fp32"):
         assert option in done.stdout
 
@@ -168,7 +168,7 @@ def test_help_documents_every_option():
 @pytest.mark.slow
 def test_x86_fp16_is_skipped_with_a_reason(tmp_path, converted):
     done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "x86",
-                   "--variants", "fp16", "--out", converted["models"], "--results", tmp_path / "r")
+                   "--variants", "fp16", "--models-dir", converted["models"], "--results", tmp_path / "r")
     assert done.returncode == 0
     assert "skipped MobileNetV1_x0_25 x86 fp16" in done.stdout
 
@@ -183,7 +183,7 @@ def test_staging_left_by_a_killed_run_is_removed_and_a_live_one_kept(tmp_path):
     for folder in (stale, legacy, live):
         folder.mkdir(parents=True)
         (folder / "inference.pdiparams").write_bytes(b"half")
-    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--out",
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--models-dir",
                    tmp_path / "models", "--results", tmp_path / "r")
     assert done.returncode == 0, done.stderr
     assert not stale.exists() and not legacy.exists() and live.exists()
@@ -197,7 +197,7 @@ def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_pa
     sums = []
     for _ in range(2):
         done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--force",
-                       "--out", store, "--results", tmp_path / "r")
+                       "--models-dir", store, "--results", tmp_path / "r")
         assert done.returncode == 0, done.stderr
         sums.append(json.loads((store / "arm" / "MobileNetV1_x0_25.json").read_text())["nb_sha256"])
     assert sums[0] == sums[1]  # opt leaves 4 bytes of stray memory in the header; they are zeroed
@@ -209,7 +209,8 @@ def test_two_conversions_of_the_same_export_are_byte_identical(converted, tmp_pa
 def test_a_model_exported_alone_is_the_one_exported_after_others(converted, tmp_path):
     # `converted` exported every model in one process, x0_5 after x0_25: Paddle's parameter names come from
     # process-wide counters, so without a name scope per export its files differed from an export of it alone.
-    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_5", "--targets", "arm", "--out", tmp_path / "m",
+    done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_5", "--targets", "arm", "--models-dir",
+                   tmp_path / "m",
                    "--results", tmp_path / "r")
     assert done.returncode == 0, done.stderr
     alone = json.loads((tmp_path / "m" / "arm" / "MobileNetV1_x0_5.json").read_text())["nb_sha256"]

@@ -90,7 +90,7 @@ def test_a_weights_file_that_runs_code_is_refused_and_its_code_never_runs(tmp_pa
     message = str(err.value)
     assert spec.pretrained_file in message and "posix.system" in message and "never code" in message
     done = run_cli("lite/opt_models.py", "--models", spec.name, "--targets", "arm", "--weights", tmp_path,
-                   "--out", tmp_path / "m", "--results", tmp_path / "r")
+                   "--models-dir", tmp_path / "m", "--results", tmp_path / "r")
     assert done.returncode == 2 and not marker.exists()
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith(f"error: weights file {tmp_path / spec.pretrained_file} asks to run")

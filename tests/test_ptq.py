@@ -22,7 +22,7 @@ def full_int8(converted, paddle_lite_arm, tmp_path_factory):
     """MODEL as int8_full for arm (synthetic calibration), checked on the real ARM kernels."""
     results = tmp_path_factory.mktemp("ptq-results")
     done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants", "fp32,int8_full",
-                   "--out", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
+                   "--models-dir", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
                    paddle_lite_arm["fp32"])
     return done, results, converted["models"]
 
@@ -88,7 +88,8 @@ def test_bad_calibration_is_one_line(converted, tmp_path, case):
     if case == "unknown layer":
         make_images(data / "n01", 2)
         extra = ["--skip-quant-layers", "conv2d_99.w_0"]
-    done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full", "--out",
+    done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full",
+                   "--models-dir",
                    tmp_path / "models", "--results", tmp_path / "r", "--calib-data", data, *extra)
     message = {"empty": "holds no image", "corrupt": "none of its 2 files could be read as an image",
                "unknown layer": "conv2d_99.w_0, which is no quantizable layer"}[case]
@@ -100,7 +101,8 @@ def test_a_model_is_never_graded_on_its_own_calibration_images(converted, tmp_pa
     make_images(data / "n00", 3)
     models = tmp_path / "models"
     converted_again = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm", "--variants", "int8_full",
-                              "--out", models, "--results", tmp_path / "r", "--calib-data", data, "--calib-samples",
+                              "--models-dir", models, "--results", tmp_path / "r", "--calib-data", data,
+                              "--calib-samples",
                               "3")
     assert converted_again.returncode == 0, converted_again.stderr
     manifest = json.loads((models / "arm" / f"{MODEL}_int8_full.json").read_text())

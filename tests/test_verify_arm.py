@@ -19,7 +19,7 @@ def read_rows(results):
 
 def test_five_models_then_variants_on_arm_kernels(paddle_lite_arm, arm_models, tmp_path):
     results = tmp_path / "results"
-    done = run_cli("lite/opt_models.py", "--all", "--targets", "arm", "--out", arm_models, "--results", results,
+    done = run_cli("lite/opt_models.py", "--all", "--targets", "arm", "--models-dir", arm_models, "--results", results,
                    "--verify-arm", "--lite-dir", paddle_lite_arm["fp32"], "--verify-inputs", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[5/5] MobileNetV1_ssld fp32 on ARM kernels: running 1 inputs under qemu-aarch64" in done.stdout
@@ -28,7 +28,7 @@ def test_five_models_then_variants_on_arm_kernels(paddle_lite_arm, arm_models, t
     assert all(float(row["max_rel_diff"]) <= ARM_CHECK_THRESHOLDS["fp32"]["max_rel_diff"] for row in rows.values())
 
     done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--variants",
-                   "int8,int16,fp16", "--out", arm_models, "--results", results, "--verify-arm", "--lite-dir",
+                   "int8,int16,fp16", "--models-dir", arm_models, "--results", results, "--verify-arm", "--lite-dir",
                    paddle_lite_arm["fp32"], "--fp16-lite-dir", paddle_lite_arm["fp16"], "--verify-inputs", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     rows = read_rows(results)
@@ -62,7 +62,7 @@ def test_a_wrong_model_fails_the_check(paddle_lite_arm, arm_models, tmp_path):
 
 
 def test_missing_tools_and_libraries_are_one_line(arm_models, tmp_path):
-    base = ("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--out", arm_models,
+    base = ("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "arm", "--models-dir", arm_models,
             "--results", tmp_path, "--verify-arm")
     done = run_cli(*base)
     assert done.returncode == 2 and "--verify-arm needs --lite-dir DIR" in done.stderr

@@ -3,7 +3,7 @@ from lite.bench.cells import Cell
 from lite.convert.nb_format import check_nb_file
 from lite.errors import ToolkitError
 from lite.models.model_file import read_model_file
-from lite.models.registry import select_models
+from lite.models.registry import get_variant, select_models
 from lite.models.store import manifest_of
 
 
@@ -27,6 +27,11 @@ def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, 
     for spec in select_models(models):
         for variant in variants:
             path = store.nb_file(target, spec.name, variant)
+            why_not = get_variant(variant).unsupported_targets.get(target)
+            if why_not:  # no command can make it: say so rather than advise one that skips it
+                where = (f"; benchmark it on a phone: python bench_scripts/run_sd855.py --variants {variant}"
+                         if target == "x86" else "")
+                raise ToolkitError(f"{variant} cannot run on {target}: {why_not}{where}")
             if not path.is_file():
                 raise ToolkitError(f"no converted model {path}; make it with: "
                                    f"{store.remake_command(spec.name, target, variant)}")

@@ -1,6 +1,8 @@
 """Command-line pieces shared by the commands: list parsing, numbers, the sweep and device options."""
 import argparse
+import difflib
 import math
+import sys
 from pathlib import Path
 
 from lite.bench.stability import Limits
@@ -15,22 +17,72 @@ MAX_THREADS = 64
 MAX_SECONDS = 7 * 24 * 3600  # a week: anything longer is a typo, not a plan
 
 
+SINGLE_VALUE_ACTIONS = (argparse._StoreAction, argparse._StoreConstAction)  # store_true/false are StoreConst
+
+
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, except that a bad command line is one line on stderr (what is wrong, and --help), exit 2."""
+    """argparse, except that a bad command line is one line on stderr (what is wrong, and --help), exit 2,
+    and an option that takes one value may be given once: `--threads 1 --threads 2` is an error, never
+    "the last one wins" (lists take commas: --threads 1,2)."""
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
+    def parse_known_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else list(args)
+        self.refuse_repeats(args)
+        return super().parse_known_args(args, namespace)
+
+    def refuse_repeats(self, args):
+        single = {name: action.dest for action in self._actions if isinstance(action, SINGLE_VALUE_ACTIONS)
+                  for name in action.option_strings}
+        seen = {}
+        for arg in args:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if name in single:
+                if single[name] in seen:
+                    self.error(f"{name} is given twice ({seen[single[name]]} and {arg}): give it once"
+                               f"{'; a list takes commas, as in --threads 1,2,4' if arg.startswith('--') else ''}")
+                seen[single[name]] = name
+
+
+def add_old_spelling(parser, old, new):
+    """Accept `old`, an option's spelling before this release, for one release: hidden from --help, stored where
+    `new` stores (its action, type and choices)."""
+    action = next(a for a in parser._actions if new in a.option_strings)
+    keywords = {"dest": action.dest, "default": argparse.SUPPRESS, "help": argparse.SUPPRESS}
+    if isinstance(action, argparse._StoreAction):
+        keywords.update(type=action.type, choices=action.choices, nargs=action.nargs, metavar=action.metavar)
+    else:
+        keywords.update(action="store_true")
+    parser.add_argument(old, **keywords)
+
+
+def known_name(item, allowed, what):
+    """`item` as spelled in `allowed` (case does not matter), else an argparse error with a suggestion."""
+    by_lower = {name.lower(): name for name in allowed}
+    if item.lower() in by_lower:
+        return by_lower[item.lower()]
+    close = difflib.get_close_matches(item.lower(), list(by_lower), n=1, cutoff=0.6)
+    hint = f"did you mean {by_lower[close[0]]}? " if close else ""
+    raise argparse.ArgumentTypeError(f"unknown {what} '{item}'; {hint}valid: {', '.join(allowed)}")
+
 
 def comma_list(allowed, what):
-    """An argparse type: 'a,b' (or 'a b') -> ['a', 'b'], each one of `allowed`."""
+    """An argparse type: 'a,b' (or 'a b') -> ['a', 'b'], each one of `allowed` (case does not matter)."""
     def parse(text):
-        items = [item for item in text.replace(" ", ",").split(",") if item]
-        bad = [item for item in items if item not in allowed]
-        if bad or not items:
-            raise argparse.ArgumentTypeError(f"unknown {what} '{','.join(bad) or text}'; valid: {', '.join(allowed)}")
+        items = [known_name(item, allowed, what) for item in text.replace(" ", ",").split(",") if item]
+        if not items:
+            raise argparse.ArgumentTypeError(f"no {what} in '{text}'; valid: {', '.join(allowed)}")
         return items
     return parse
+
+
+def one_of(allowed, what):
+    """An argparse type: one of `allowed` (case does not matter), with a suggestion when it is none."""
+    return lambda text: known_name(text.strip(), allowed, what)
 
 
 def parse_threads(text):
@@ -87,8 +139,10 @@ def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
                         help=f"untimed runs per cell (default: {warmup})")
     parser.add_argument("--repeats", type=bounded(int, 100000), default=repeats,
                         help=f"timed runs per cell (default: {repeats})")
-    parser.add_argument("--power-mode", choices=POWER_MODES, default=power_mode,
-                        help=f"Paddle Lite CPU power mode, ARM only (default: {power_mode})")
+    if power_mode:  # ARM only: the host's command does not offer it
+        parser.add_argument("--power-mode", choices=POWER_MODES, default=power_mode,
+                            help=f"Paddle Lite CPU power mode: which cores the threads run on (default: {power_mode})")
+        add_old_spelling(parser, "--power_mode", "--power-mode")  # the spelling of benchmark_bin and mnv1_bench
     parser.add_argument("--cooldown", type=seconds, default=cooldown_s, metavar="SECONDS",
                         help=f"pause between cells (default: {cooldown_s:g})")
     parser.add_argument("--max-temp", type=bounded(float, 150.0, " °C"), default=None, metavar="CELSIUS",
@@ -133,12 +187,46 @@ def sweep_options(args):
     """The SweepOptions of the sweep and stability options above (the job never sees the Namespace)."""
     return SweepOptions(threads=tuple(args.threads), models=tuple(args.models) if args.models else None,
                         variants=tuple(args.variants), models_dir=Path(args.models_dir),
-                        results_root=Path(args.results), power_mode=args.power_mode, warmup=args.warmup,
+                        results_root=Path(args.results), power_mode=getattr(args, "power_mode", "no_bind"),
+                        warmup=args.warmup,
                         repeats=args.repeats, cooldown_s=args.cooldown, max_temp_c=args.max_temp,
                         max_temp_wait_s=args.max_temp_wait, cell_timeout_s=args.cell_timeout, resume=args.resume,
                         rounds=args.rounds, seed=args.seed, max_retries=args.max_retries,
                         limits=Limits(args.max_spread, args.max_cv, args.max_other_cores),
                         twins=family().same_architecture())
+
+
+# Every option of every command, one spelling per concept (tests/test_cli_input.py walks each subcommand's
+# parser against it). Lists of names take commas (--threads 1,2,4); an option that names a device or a path
+# per value is repeated (--tcp, --build-dir); --compare and --device-folders take their folders as arguments.
+OPTION_NAMES = {
+    "--help": "this help", "--all": "every model of the family", "--models": "models, a comma list",
+    "--model": "the one model of a one-model command", "--variants": "variants, a comma list",
+    "--targets": "targets, a comma list", "--threads": "thread counts, a comma list (eval: one count)",
+    "--weights": "folder of PaddleClas weights", "--models-dir": "the converted models' folder",
+    "--results": "the results root", "--name": "a results subfolder", "--out": "where a report goes",
+    "--force": "redo what is up to date", "--calib-data": "calibration images", "--calib-list": "their list",
+    "--calib-samples": "how many", "--calib-algo": "PTQ algorithm", "--weight-quant": "weight quantization",
+    "--skip-quant-layers": "layers kept FP32", "--layers": "layers to try", "--verify-arm": "check on ARM kernels",
+    "--lite-dir": "Paddle Lite's ARM library", "--fp16-lite-dir": "its FP16 build",
+    "--lite-dir-armv7": "its armv7 build", "--verify-inputs": "inputs of the check", "--arm-cpu": "qemu CPU",
+    "--warmup": "untimed runs", "--repeats": "timed runs", "--power-mode": "Paddle Lite power mode",
+    "--cooldown": "pause between cells", "--max-temp": "thermal wait", "--max-temp-wait": "its longest wait",
+    "--cell-timeout": "a cell's longest run", "--resume": "keep complete cells", "--rounds": "rounds",
+    "--seed": "the rounds' order", "--max-retries": "re-measurements", "--max-spread": "stability limit",
+    "--max-cv": "stability limit", "--max-other-cores": "stability limit", "--transport": "how to reach a device",
+    "--serial": "one device", "--devices": "several devices: all or serials, a comma list",
+    "--tcp": "a device on the network, repeated", "--adb-server": "another host's adb server",
+    "--command-timeout": "a device command's longest silence", "--overlap-push": "let pushes overlap",
+    "--runner": "what measures on the device", "--build-dir": "the cxx_demo build, repeated per ABI",
+    "--benchmark-bin": "Paddle Lite's tool", "--lib-dir": "its libraries", "--device-dir": "folder on the device",
+    "--model-target": "which models a device runs", "--compare": "two runs", "--across-machines": "allow it",
+    "--device-folders": "devices' result folders", "--data": "labelled images", "--list": "their list file",
+    "--allow-outside": "list entries outside --data", "--labels": "class names", "--limit": "first N images",
+    "--runtime": "where an evaluation runs", "--cache": "preprocessed images", "--no-cache": "keep none",
+    "--workers": "image readers", "--batch-files": "inputs per qemu process", "--jobs": "qemu processes",
+    "--apk": "an APK to install", "--project": "the Android project",
+}
 
 
 def add_device_arguments(parser, many=False):

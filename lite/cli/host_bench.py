@@ -6,8 +6,10 @@ Unstable cells (rounds apart, high CV, other work on the CPUs, twins of one netw
 re-measured, then marked. Results go to RESULTS/host/raw/*.json, and latency.csv, latency.md and
 plots are rebuilt from them.
 
-Exit status: 0 all cells measured and stable, 1 some cells failed, 2 bad input, 3 the device went
-away, 4 some cells still unstable (marked in the tables).
+Exit status: 0 all cells measured and stable, 1 some cells failed, 2 bad input, 4 some cells still
+unstable (marked in the tables).
+
+Example: python bench_scripts/run_host.py --threads 1,2,4 --rounds 5
 """
 import argparse
 import sys
@@ -22,7 +24,7 @@ from lite.util.edge import run_edge
 def parse_args(argv, prog="python bench_scripts/run_host.py"):
     parser = OneLineParser(prog=prog, description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode="no_bind")
+    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode=None)
     parser.add_argument("--results", default="results",
                         help="results root; this host writes RESULTS/host (default: results)")
     return parser.parse_args(argv)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from lite.app.android_install import build_apk, copy_lite_library, copy_model_and_labels, install_and_start
-from lite.cli.args import OneLineParser, add_device_arguments
+from lite.cli.args import OneLineParser, add_device_arguments, one_of
 from lite.devices.select import open_device
 from lite.errors import InstallError
 from lite.models.registry import get_model, model_names
@@ -22,7 +22,7 @@ DEFAULT_PROJECT = Path(__file__).resolve().parents[2] / "android_demo"
 def parse_args(argv, prog="python android_demo/install.py"):
     parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="MobileNetV1", metavar="NAME",
+    parser.add_argument("--model", default="MobileNetV1", metavar="NAME", type=one_of(model_names(), "model"),
                         help=f"the model to bundle: {', '.join(model_names())} (default: MobileNetV1)")
     parser.add_argument("--lite-dir", help="Paddle Lite Android inference library for arm64-v8a "
                                            "(inference_lite_lib.android.armv8, with java/)")

@@ -30,12 +30,13 @@ def attached_phones():
 
 
 def bench_command(phones, args):
-    """The benchmark command for these attached phones (pure)."""
+    """The benchmark command for these attached phones (pure): --threads 1,2,4 unless `args` choose."""
+    threads = [] if any(arg.split("=")[0] == "--threads" for arg in args) else ["--threads", "1,2,4"]
     if len(phones) > 1:
-        return ["-m", "lite.cli.device_bench", "--threads", "1,2,4", "--devices", ",".join(phones), *args]
+        return ["-m", "lite.cli.device_bench", *threads, "--devices", ",".join(phones), *args]
     if phones:
-        return ["-m", "lite.cli.device_bench", "--threads", "1,2,4", "--serial", phones[0], *args]
-    return ["-m", "lite.cli.host_bench", "--threads", "1,2,4", *args]
+        return ["-m", "lite.cli.device_bench", *threads, "--serial", phones[0], *args]
+    return ["-m", "lite.cli.host_bench", *threads, *args]
 
 
 COMMANDS = {"lite.cli.device_bench": (device_bench, "python bench_scripts/run_sd855.py"),

@@ -20,7 +20,7 @@ import os
 import sys
 import time
 
-from lite.cli.args import OneLineParser, comma_list, counting
+from lite.cli.args import OneLineParser, add_old_spelling, comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
 from lite.convert.pipeline import convert_all, converted_manifests
 from lite.errors import ToolkitError
@@ -45,8 +45,9 @@ def parse_args(argv, prog="python lite/opt_models.py"):
     parser.add_argument("--weights", metavar="DIR",
                         help="folder of PaddleClas <Name>_pretrained.pdparams files "
                              "(default: synthetic weights, seeded per model)")
-    parser.add_argument("--out", metavar="DIR", default="models",
+    parser.add_argument("--models-dir", metavar="DIR", default="models",
                         help="where models go: DIR/arm, DIR/x86, DIR/paddle (default: models)")
+    add_old_spelling(parser, "--out", "--models-dir")
     parser.add_argument("--results", metavar="DIR", default="results",
                         help="where models.csv and models.md go (default: results)")
     parser.add_argument("--force", action="store_true", help="redo work that is up to date")
@@ -93,7 +94,7 @@ def convert_and_report(args):
     if args.weights and not os.path.isdir(args.weights):
         raise ToolkitError(f"--weights {args.weights} is not a folder")
     specs = select_models(None if args.all else args.models)
-    store = ModelStore(args.out)
+    store = ModelStore(args.models_dir)
     convert_all(specs, args.targets, args.variants, store, args.weights, args.force,
                 calibration=calibration_of(args))
     rows = sort_rows([size_row(get_model(m["model"]), m) for m in converted_manifests(store)])

@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from lite.cli.args import OneLineParser
+from lite.cli.args import OneLineParser, one_of
 from lite.cli.opt_models import add_calibration_arguments, calibration_of
 from lite.convert.conversion import post_train
 from lite.convert.export import load_reference_io, up_to_date_export
@@ -42,7 +42,8 @@ COLUMNS = ("model", "kept_fp32", "cosine_mean", "cosine_gain", "top1_agreement",
 def parse_args(argv, prog="python bench_scripts/quant_sensitivity.py"):
     parser = OneLineParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, choices=model_names())
+    parser.add_argument("--model", required=True, type=one_of(model_names(), "model"), metavar="NAME",
+                        help=f"the model ({', '.join(model_names())})")
     parser.add_argument("--layers", help="only these layers, comma-separated (default: every quantizable one)")
     parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the export (default: models)")
     parser.add_argument("--results", default="results", help="where the report goes (default: results)")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lite.bench.compare import compare_runs, machines_differ, to_text
 from lite.bench.results import load_results
-from lite.cli.args import OneLineParser
+from lite.cli.args import OneLineParser, add_old_spelling
 from lite.cli.summary import print_problems
 from lite.errors import ToolkitError
 from lite.models.registry import family
@@ -35,18 +35,20 @@ def main(argv=None, prog=None):
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")
     parser.add_argument("--across-machines", action="store_true",
                         help="with --compare: allow runs from different machines (SoC, CPU model); refused by default")
-    parser.add_argument("--devices", nargs="+", metavar="FOLDER",
-                        help="set several devices' result folders side by side")
-    parser.add_argument("--out", help="where --devices writes its table and plot (default: the folders' common parent)")
+    parser.add_argument("--device-folders", nargs="+", metavar="FOLDER",
+                        help="set several devices' result folders side by side (e.g. results/*/)")
+    add_old_spelling(parser, "--devices", "--device-folders")
+    parser.add_argument("--out", help="where --device-folders writes its table and plot (default: the folders' "
+                                      "common parent)")
     args = parser.parse_args(argv)
-    if sum(map(bool, (args.result_dir, args.compare, args.devices))) != 1:
-        parser.error("give a result folder, or --compare OLD NEW, or --devices FOLDER...")
-    if args.out and not args.devices:
-        parser.error("--out goes with --devices")
+    if sum(map(bool, (args.result_dir, args.compare, args.device_folders))) != 1:
+        parser.error("give a result folder, or --compare OLD NEW, or --device-folders FOLDER...")
+    if args.out and not args.device_folders:
+        parser.error("--out goes with --device-folders")
     if args.compare:
         return run_edge(lambda: compare(*args.compare, across_machines=args.across_machines))
-    if args.devices:
-        return run_edge(lambda: devices(args.devices, args.out))
+    if args.device_folders:
+        return run_edge(lambda: devices(args.device_folders, args.out))
     return run_edge(lambda: rebuild(args.result_dir))
 
 

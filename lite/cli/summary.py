@@ -65,7 +65,7 @@ def print_many_devices_summary(places, elapsed_s, unstable_is_a_warning=False):
         print("  " + place_summary(place))
     finished = [str(place.outcome.result_dir) for place in places if place.status == FINISHED]
     if len(finished) > 1:
-        print("compare them: python bench_scripts/report.py --devices " + " ".join(finished))
+        print("compare them: python bench_scripts/report.py --device-folders " + " ".join(finished))
     status = many_devices_status(places)
     if status == EXIT_DEVICE_LOST:
         unfinished = [place.serial for place in places if place.status != FINISHED]

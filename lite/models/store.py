@@ -63,5 +63,5 @@ class ModelStore:
         if force:
             command += " --force"
         if str(self.root) != DEFAULT_ROOT:
-            command += f" --out {self.root}"
+            command += f" --models-dir {self.root}"
         return command

@@ -121,8 +121,8 @@ def to_markdown(runs, rows):
     published = any(row.published for row in rows)
     lines = ["# Latency by device", "",
              "Median ms over rounds per device, each from its own result folder (rebuilt with "
-             "`python bench_scripts/report.py --devices FOLDER...`); [n] marks an unstable cell, with the reason "
-             "below" + ("; the published Snapdragon 855 figure stands beside them" if published else "")
+             "`python bench_scripts/report.py --device-folders FOLDER...`); [n] marks an unstable cell, with the "
+             "reason below" + ("; the published Snapdragon 855 figure stands beside them" if published else "")
              + ("; unit spread is (slowest - fastest) / fastest between units of one SoC" if socs else "") + ".",
              "", "Devices:"]
     # summary_line() says EMULATED first

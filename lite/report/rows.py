@@ -43,7 +43,7 @@ class LatencyRow:
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One model, variant and thread count across devices (report.py --devices)."""
+    """One model, variant and thread count across devices (report.py --device-folders)."""
     model: str
     variant: str
     threads: int
