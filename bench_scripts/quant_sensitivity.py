@@ -6,7 +6,8 @@ import sys
 try:
     from lite.cli.quant_sensitivity import main
 except ImportError as exc:  # not the project's Python: say how to get it, no traceback
-    sys.exit(f"error: {exc}; use `make run`, or `. .venv/bin/activate` after `make setup`")
+    sys.exit(f"error: {exc}: needs Python 3.10 with this project's .venv; this is {sys.version.split()[0]} at "
+             f"{sys.executable}: use `make run`, or `. .venv/bin/activate` after `make setup`")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,10 +22,8 @@ def wait_for(condition, timeout_s=3.0, poll_s=0.05):
     return condition()
 
 
-# One round and no stability limits, for tests about other things (stability has its own tests,
-# tests/test_rounds.py): on a busy test machine a real cell may be unstable, which is exit status 4.
 # One round and no stability limits at all: for tests of other features, which an overloaded machine
-# (round medians 10x apart happen) must not turn into exit 4.
+# (round medians 10x apart happen) must not turn into exit 4 (stability has its own tests, test_rounds.py).
 ONE_ROUND = ("--rounds", "1", "--max-retries", "0", *("--max-cv", "off", "--max-spread", "off", "--max-other-cores",
                                                       "off"))
 NO_LIMITS = ("--max-retries", "0", "--max-cv", "off", "--max-spread", "off", "--max-other-cores", "off")
@@ -40,11 +38,19 @@ def run_cli(*args, cwd=REPO, timeout=600, env=None):
                           text=True, timeout=timeout, env=env)
 
 
+def with_defaults(defaults, args):
+    """`defaults` (option, value pairs) less the options that `args` gives: the commands refuse an option
+    given twice, so a test's own value replaces the default instead of following it."""
+    given = {str(arg) for arg in args if str(arg).startswith("--")}
+    pairs = zip(defaults[::2], defaults[1::2])
+    return tuple(item for option, value in pairs if option not in given for item in (option, value))
+
+
 def run_sd855(device, build_dir, models_dir, results, *args, transport="tcp", env=None, timeout=600):
-    """`python bench_scripts/run_sd855.py` on one device double, with the quick sweep; later options win."""
+    """`python bench_scripts/run_sd855.py` on one device double, with the quick sweep where `args` is silent."""
     return run_cli("bench_scripts/run_sd855.py", "--transport", transport, "--tcp", device.serial, "--build-dir",
-                   build_dir, "--models-dir", models_dir, "--results", results, *FAST_SWEEP, *args, env=env,
-                   timeout=timeout)
+                   build_dir, "--models-dir", models_dir, "--results", results, *with_defaults(FAST_SWEEP, args),
+                   *args, env=env, timeout=timeout)
 
 
 def free_port():

@@ -189,7 +189,7 @@ def test_without_sdk_the_project_is_prepared_and_the_message_says_what_to_do(pro
     ("empty-lite-dir", "has no java/jar/PaddlePredictor.jar"),
     ("missing-apk", "--apk /no/such.apk does not exist"),
     ("no-device", "cannot connect to 127.0.0.1:1"),
-    ("unknown-model", "unknown model 'MobileNetV9'; valid names: MobileNetV1_x0_25"),
+    ("unknown-model", "unknown model 'MobileNetV9'; did you mean MobileNetV1?"),
 ])
 @pytest.mark.device
 @pytest.mark.slow

@@ -63,4 +63,4 @@ def test_the_store_is_the_one_answer_to_where_a_models_files_are(tmp_path):
     assert store.nb_manifest("arm", "MobileNetV1", "fp32") == tmp_path / "arm" / "MobileNetV1.json"
     assert store.reference_io("MobileNetV1") == tmp_path / "paddle" / "MobileNetV1" / "reference_io.npz"
     assert store.remake_command("MobileNetV1", "arm", "int8") == (
-        f"python lite/opt_models.py --models MobileNetV1 --targets arm --variants int8 --out {tmp_path}")
+        f"python lite/opt_models.py --models MobileNetV1 --targets arm --variants int8 --models-dir {tmp_path}")

@@ -24,7 +24,7 @@ def layer_of(module):
     parts = module.split(".")
     if parts == ["lite"]:
         return 0
-    if parts[1] == "opt_models":
+    if parts[1] in ("opt_models", "__main__"):
         return len(LAYERS) - 1
     for index, names in enumerate(LAYERS):
         if parts[1] in names.split("|"):
@@ -181,6 +181,7 @@ def test_the_wrong_python_gets_one_line_naming_the_fix(script):
         assert "Traceback" not in done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error:") and "make run" in lines[0], (python, done.stderr)
+        assert "needs Python 3.10" in lines[0] and f" at {python}" in lines[0], lines[0]  # what is wrong, which one
 
 
 def test_the_wrong_python_importing_the_package_is_told_which_python():

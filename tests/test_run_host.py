@@ -170,7 +170,7 @@ def test_a_model_changed_since_conversion_is_refused_before_timing(converted, tm
     for done in (host, board):
         assert done.returncode == 2, done.stdout
         assert "MobileNetV1_x0_25.nb of MobileNetV1_x0_25 is not the file opt_models.py wrote" in done.stderr
-        assert f"python lite/opt_models.py --models MobileNetV1_x0_25 --targets x86 --force --out {models}" \
+        assert f"python lite/opt_models.py --models MobileNetV1_x0_25 --targets x86 --force --models-dir {models}" \
             in done.stderr
     assert not (tmp_path / "r").exists() and not (tmp_path / "device" / "models").exists()  # nothing timed or pushed
 

@@ -71,7 +71,7 @@ def test_end_to_end_over_adb_shell_tcp(phone, sweep, tmp_path):
 @pytest.mark.slow
 def test_rounds_on_a_phone_keep_every_round_with_the_devices_own_counters(phone, sweep, tmp_path):
     done = sweep(phone, "--threads", "1,2", "--models", "MobileNetV1_x0_25", "--rounds", "2", "--seed", "3")
-    assert done.returncode == 0, done.stderr  # FAST_SWEEP's one-round options come first; these win
+    assert done.returncode == 0, done.stderr  # these replace FAST_SWEEP's one round
     assert "2 rounds of 2 cells, each round in its own order (seed 3" in done.stdout
     for result in read_result_dicts(tmp_path / "results" / "sd855"):
         assert [r["round"] for r in result["rounds"]] == [1, 2] and result["schedule"]["seed"] == 3
