@@ -38,6 +38,29 @@ def run_cli(*args, cwd=REPO, timeout=600, env=None):
                           text=True, timeout=timeout, env=env)
 
 
+def md_tables(markdown):
+    """Every pipe table in `markdown` as rows of stripped cells (header rows included, rules left out): the
+    tables pad their columns, so tests compare cells, never spacing."""
+    tables, current = [], None
+    for line in markdown.splitlines():
+        if not line.startswith("|"):
+            current = None
+            continue
+        if current is None:
+            current = []
+            tables.append(current)
+        if not set(line) <= set("|:- "):
+            current.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return tables
+
+
+def md_row(markdown, *first_cells, table=0):
+    """The one row of the markdown's first (or `table`-th) table whose leading cells are `first_cells`."""
+    found = [row for row in md_tables(markdown)[table] if row[:len(first_cells)] == list(first_cells)]
+    assert len(found) == 1, (first_cells, found)
+    return found[0]
+
+
 def with_defaults(defaults, args):
     """`defaults` (option, value pairs) less the options that `args` gives: the commands refuse an option
     given twice, so a test's own value replaces the default instead of following it."""

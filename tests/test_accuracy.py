@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import ONE_ROUND, REPO, run_cli
+from helpers import ONE_ROUND, REPO, md_row, run_cli
 
 from lite.accuracy.inputs import Settings, load_ahead, preprocess_file
 from lite.accuracy.metrics import summarize, topk_hits, wilson_interval
@@ -105,14 +105,14 @@ def test_the_other_tables_gain_the_measured_top1(labelled, converted, tmp_path):
                     cache=tmp_path / "cache")
     assert done.returncode == 0, done.stderr
     latency = (results / "host" / "latency.md").read_text()
-    row = next(line for line in latency.splitlines() if line.startswith(f"| {MODEL} | fp32 |"))
-    assert "Published Top-1 | Measured Top-1 |" in latency and row.endswith("| 100.00% (synthetic, n=12) |")
+    row = md_row(latency, MODEL, "fp32")
+    assert md_row(latency, "Model")[-2:] == ["Published Top-1", "Measured Top-1"]
+    assert row[-1] == "100.00% (synthetic, n=12)"
     with open(results / "host" / "latency.csv") as f:
         line = next(csv.DictReader(f))
     assert float(line["measured_top1"]) == 1.0 and line["measured_top1_runtime"] == "host-x86"
     models = (results / "models.md").read_text()
-    x86_row = next(line for line in models.splitlines() if line.startswith(f"| {MODEL} | x86 | fp32 |"))
-    assert x86_row.endswith("| 100.00% (synthetic, n=12) |")
+    assert md_row(models, MODEL, "x86", "fp32")[-1] == "100.00% (synthetic, n=12)"
 
 
 @pytest.mark.slow

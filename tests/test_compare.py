@@ -1,9 +1,9 @@
 """`python bench_scripts/report.py --compare OLD NEW`: two runs, cell by cell, with a bootstrap interval."""
 import numpy as np
-from helpers import run_cli
+from helpers import md_row, run_cli
 
 from lite.bench.cells import CellOptions
-from lite.bench.compare import ratio_interval
+from lite.bench.compare import median_of_round_medians, ratio_interval
 from lite.bench.results import CellResult, Measurement, RoundResult, write_result
 
 HOST = {"device": "host", "kind": "host", "cpu_model": "AMD EPYC", "abi": "x86_64", "soc": None}
@@ -28,20 +28,66 @@ def test_compare_says_slower_faster_and_no_difference(tmp_path):
               seed=2)
     done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "new")
     assert done.returncode == 0, done.stderr
-    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:] if line.startswith("MobileNetV1")}
-    assert lines["MobileNetV1__fp32__t1"].endswith("slower") and " 1.2" in lines["MobileNetV1__fp32__t1"]
-    assert lines["MobileNetV1__fp32__t2"].endswith("faster")
-    assert lines["MobileNetV1_x0_25__fp32__t1"].endswith("no significant difference")
+    assert f"OLD: {tmp_path / 'old'}" in done.stdout and f"NEW: {tmp_path / 'new'}" in done.stdout  # never cut
+    assert md_row(done.stdout, "cell") == ["cell", "OLD (ms)", "NEW (ms)", "ratio (95% CI)", "verdict"]
+    slower = md_row(done.stdout, "MobileNetV1__fp32__t1")
+    assert slower[4] == "slower" and slower[3].startswith("1.2")
+    assert md_row(done.stdout, "MobileNetV1__fp32__t2")[4] == "faster"
+    assert md_row(done.stdout, "MobileNetV1_x0_25__fp32__t1")[4] == "no significant difference"
     assert "measured in one run only: MobileNetV1_ssld__fp32__t1" in done.stdout
+    assert done.stdout.splitlines()[-1] == "3 of 3 cells judged"
 
 
 def test_the_interval_holds_the_true_ratio_and_narrows_with_more_samples():
     rng = np.random.default_rng(0)
     old, new = 10 + rng.standard_normal(400), 11 + rng.standard_normal(400)
-    ratio, low, high = ratio_interval(old, new)
+    ratio, low, high = ratio_interval([old], [new])
     assert low < 1.1 < high and low < ratio < high
-    _, low_few, high_few = ratio_interval(old[:20], new[:20])
+    _, low_few, high_few = ratio_interval([old[:20]], [new[:20]])
     assert high_few - low_few > high - low
+
+
+def test_the_ratio_and_its_interval_come_from_one_estimator_the_median_of_round_medians():
+    # Rounds whose modes differ (a bimodal VM): the pooled median and the median of round medians part ways.
+    # The old code took its point from one and its interval from the other, and printed 0.559 (0.535-0.557).
+    old = [np.full(50, 10.0), np.full(50, 10.0), np.r_[np.full(30, 14.0), np.full(20, 10.0)]]
+    new = [np.full(50, 6.0), np.r_[np.full(30, 8.0), np.full(20, 6.0)], np.r_[np.full(30, 8.0), np.full(20, 6.0)]]
+    ratio, low, high = ratio_interval(old, new)
+    assert ratio == median_of_round_medians(new) / median_of_round_medians(old) == 0.8
+    assert low <= ratio <= high
+    pooled = np.median(np.concatenate(new)) / np.median(np.concatenate(old))
+    assert pooled != ratio  # the case the single estimator is about
+
+
+def test_fail_if_slower_fails_on_a_trusted_slow_cell_only(tmp_path):
+    write_run(tmp_path / "old", {("MobileNetV1", 1): 30.0, ("MobileNetV1", 2): 20.0}, seed=1)
+    write_run(tmp_path / "new", {("MobileNetV1", 1): 33.0, ("MobileNetV1", 2): 20.0}, seed=2)
+    strict = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "new",
+                     "--fail-if-slower", "5")
+    assert strict.returncode == 1, strict.stderr
+    assert strict.stdout.splitlines()[-1] == ("2 of 2 cells judged; FAIL: 1 significantly slower by more than 5%: "
+                                              "MobileNetV1__fp32__t1")
+    loose = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "new",
+                    "--fail-if-slower", "20")
+    assert loose.returncode == 0 and loose.stdout.splitlines()[-1].endswith("pass: none significantly slower by more "
+                                                                            "than 20%")
+    wrong = run_cli("bench_scripts/report.py", tmp_path / "old", "--fail-if-slower", "5")
+    assert wrong.returncode == 2 and "--fail-if-slower goes with --compare" in wrong.stderr
+
+
+def test_a_compare_whose_cells_are_all_unstable_says_so_last(tmp_path):
+    for name, seed in (("old", 1), ("new", 2)):
+        folder = tmp_path / name
+        rng = np.random.default_rng(seed)
+        samples = tuple(float(x) for x in 30 * (1 + 0.4 * rng.standard_normal(60)) if x > 0)  # CV far above 15%
+        write_result(folder, CellResult(cell=CellOptions("MobileNetV1", "fp32", "x86", 1, "no_bind", 5, len(samples)),
+                                        status="ok", runner="host-python", machine=HOST,
+                                        model_file={"file": "m.nb", "sha256": "0" * 64, "storage_bytes": 1},
+                                        rounds=(RoundResult(1, Measurement(samples)),)))
+    done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "new", "--fail-if-slower", "1")
+    assert done.returncode == 0  # an unstable cell is never a CI failure: it is no evidence either way
+    assert done.stdout.splitlines()[-1].startswith("all 1 cells are unstable in OLD or NEW: no verdict here can be "
+                                                   "trusted")
 
 
 def test_compare_needs_two_result_folders(tmp_path):
@@ -60,9 +106,9 @@ def test_twins_of_one_architecture_that_disagree_make_the_report_say_so(tmp_path
     sanity = next(line for line in markdown.splitlines() if line.startswith("**Sanity check failed.**"))
     assert "MobileNetV1_ssld__fp32__t1" in sanity and "MobileNetV1__fp32__t1" in sanity
     assert "__t2" not in sanity  # 1% apart is within the limit
-    ssld_row = next(line for line in markdown.splitlines() if line.startswith("| MobileNetV1_ssld | fp32 |"))
-    mark = ssld_row.split("|")[3].strip().rsplit(" ", 1)[1]  # the 1-thread cell ends with its mark
-    assert mark.startswith("[") and "[" not in ssld_row.split("|")[4]
+    ssld_row = md_row(markdown, "MobileNetV1_ssld", "fp32")
+    mark = ssld_row[2].rsplit(" ", 1)[1]  # the 1-thread cell ends with its mark
+    assert mark.startswith("[") and "[" not in ssld_row[3]
     footnote = next(line for line in markdown.splitlines() if line.startswith(mark + " "))
     assert "1.20x the time of MobileNetV1 1 thread, the same MobileNetV1_x1_0 network" in footnote
 
@@ -78,7 +124,7 @@ def test_runs_from_different_machines_are_refused_unless_asked_and_then_said(tmp
     done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "host", tmp_path / "phone2", "--across-machines")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ACROSS MACHINES") and "SM8150" in done.stdout.splitlines()[0]
-    assert done.stdout.splitlines()[2].endswith("faster")
+    assert md_row(done.stdout, "MobileNetV1__fp32__t1")[4] == "faster"
 
 
 def test_another_model_file_runner_or_target_gives_no_verdict(tmp_path):
@@ -89,9 +135,8 @@ def test_another_model_file_runner_or_target_gives_no_verdict(tmp_path):
         write_run(tmp_path / name, {("MobileNetV1", 1): 40.0}, seed=2, **changes)
         done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / name)
         assert done.returncode == 0, done.stderr
-        row = [line for line in done.stdout.splitlines() if line.startswith("MobileNetV1__")][0]
-        assert "not comparable:" in row and "slower" not in row, (name, row)
+        row = md_row(done.stdout, "MobileNetV1__fp32__t1")
+        assert row[4].startswith("not comparable:") and row[3] == "–" and "slower" not in row[4], (name, row)
     write_run(tmp_path / "warm", {("MobileNetV1", 1): 40.0}, seed=2, warmup=20)
     done = run_cli("bench_scripts/report.py", "--compare", tmp_path / "old", tmp_path / "warm")
-    row = [line for line in done.stdout.splitlines() if line.startswith("MobileNetV1__")][0]
-    assert "slower (warm-up 5 vs 20 differ)" in row
+    assert md_row(done.stdout, "MobileNetV1__fp32__t1")[4] == "slower (warm-up 5 vs 20 differ)"

@@ -132,6 +132,8 @@ def files_matching(pattern, sources=None):
     ("the FP16 kernel mark", r"kARMkFP16", ["lite/runtime/arm_library.py"]),
     ("the .nb layout", r"PARAMS_HEAD_BYTES\s*=", ["lite/convert/nb_format.py"]),
     ("the ARM check thresholds", r"ARM_CHECK_THRESHOLDS\s*=", ["lite/convert/logits.py"]),
+    ("table writing (pandas, in one module)", r"csv\.DictWriter|csv\.writer\(|to_markdown\(index|\"\| --- \|",
+     ["lite/report/tables.py"]),
 ])
 def test_each_fact_is_written_in_one_place(what, pattern, only_in):
     assert files_matching(pattern) == only_in, what

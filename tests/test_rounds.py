@@ -5,7 +5,7 @@ import json
 from collections import Counter
 
 import pytest
-from helpers import NO_LIMITS, ONE_ROUND, read_result_dicts, run_cli
+from helpers import NO_LIMITS, ONE_ROUND, md_row, read_result_dicts, run_cli
 from scripted_device_double import DOUBLE_MACHINE, ScriptedDeviceDouble
 
 from lite.bench.cells import Cell, cell_id
@@ -117,8 +117,7 @@ def test_every_table_marks_an_unstable_cell_and_gives_the_reason(tmp_path, nb_fi
               say=quiet)
     write_reports(tmp_path)
     markdown = (tmp_path / "latency.md").read_text()
-    row = next(line for line in markdown.splitlines() if line.startswith("| MobileNetV1 | fp32 |"))
-    one, two = row.split("|")[3].strip(), row.split("|")[4].strip()
+    one, two = md_row(markdown, "MobileNetV1", "fp32")[2:4]
     assert "[" not in one and "±" in one  # stable: the spread between rounds is shown, no mark
     assert two.endswith("[1]")
     assert any(line.startswith("[1] round medians ") and "apart (limit 3%)" in line for line in markdown.splitlines())
@@ -129,9 +128,12 @@ def test_every_table_marks_an_unstable_cell_and_gives_the_reason(tmp_path, nb_fi
     assert line["threads2_rounds"] == "2" and float(line["threads2_round_spread"]) > 0.03
     from lite.bench.results import load_results as load_cell_results
     from lite.report.latency import latency_rows
-    from lite.report.plots import unstable_points
-    rows = latency_rows(load_cell_results(tmp_path).results)
-    assert [threads for threads, _ in unstable_points(rows)] == [2]  # the plot crosses out the same cell
+    from lite.report.plots import draw_latency_vs_threads
+    results = load_cell_results(tmp_path).results
+    ax = draw_latency_vs_threads(latency_rows(results), results[0].machine).axes[0]
+    ringed = [c for c in ax.collections if c.get_label() == "unstable (see latency.md)"]
+    assert [x for x, _ in ringed[0].get_offsets()] == [2]  # the plot rings the same cell, in black
+    assert tuple(ringed[0].get_edgecolor()[0][:3]) == (0.0, 0.0, 0.0)
 
 
 def test_version_2_results_read_as_one_round(tmp_path, nb_file):

@@ -1,9 +1,10 @@
 """Two runs side by side, cell by cell, the way `pyperf compare_to` reads them (pure).
 
-For each cell measured in both runs: the ratio of medians NEW / OLD and a bootstrap confidence interval
-of that ratio (the samples of each run resampled with replacement); "slower" when the whole interval
-lies above 1, "faster" when it lies below, else "no significant difference"; a cell marked unstable
-in either run says so.
+For each cell measured in both runs: the ratio NEW / OLD of the tables' estimate (the median of the round
+medians) and a bootstrap confidence interval of that same estimate (each round's samples resampled with
+replacement, then the median of the resampled round medians), so the ratio and its interval come from one
+estimator; "slower" when the whole interval lies above 1, "faster" when it lies below, else "no
+significant difference"; a cell marked unstable in either run says so.
 
 Only like is compared with like: a cell whose model file (sha256), runner or target differs between
 the runs gets no verdict ("not comparable", with the reason); other option differences (warm-up,
@@ -16,7 +17,6 @@ import numpy as np
 
 from lite.bench.cells import cell_id
 from lite.bench.stability import limits_of, unstable_cells
-from lite.bench.stats import cell_stats
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
@@ -45,16 +45,31 @@ class CellComparison:
         return "no significant difference"
 
 
-def ratio_interval(old_ms, new_ms, resamples=RESAMPLES, confidence=CONFIDENCE, seed=0):
-    """(median ratio, low, high) of NEW / OLD by the bootstrap."""
-    old_ms, new_ms = np.asarray(old_ms, dtype=float), np.asarray(new_ms, dtype=float)
+def median_of_round_medians(rounds_ms):
+    """The tables' estimate of a cell: the median of its rounds' medians (one round: its median)."""
+    return float(np.median([np.median(samples) for samples in rounds_ms]))
+
+
+def _bootstrap_estimates(rounds_ms, rng, resamples):
+    """`resamples` bootstrap values of median_of_round_medians: each round resampled within itself."""
+    medians = [np.median(rng.choice(np.asarray(samples, dtype=float), (resamples, len(samples))), axis=1)
+               for samples in rounds_ms]
+    return np.median(np.stack(medians, axis=1), axis=1)
+
+
+def ratio_interval(old_rounds_ms, new_rounds_ms, resamples=RESAMPLES, confidence=CONFIDENCE, seed=0):
+    """(ratio, low, high) of NEW / OLD: the ratio of median_of_round_medians and its bootstrap interval.
+    Each argument is a list of rounds, each a sequence of samples in ms."""
     rng = np.random.default_rng(seed)
-    old_boot = np.median(rng.choice(old_ms, (resamples, old_ms.size)), axis=1)
-    new_boot = np.median(rng.choice(new_ms, (resamples, new_ms.size)), axis=1)
-    ratios = new_boot / old_boot
+    ratios = _bootstrap_estimates(new_rounds_ms, rng, resamples) / _bootstrap_estimates(old_rounds_ms, rng, resamples)
     tail = (1 - confidence) / 2
-    return (float(np.median(new_ms) / np.median(old_ms)), float(np.quantile(ratios, tail)),
-            float(np.quantile(ratios, 1 - tail)))
+    return (median_of_round_medians(new_rounds_ms) / median_of_round_medians(old_rounds_ms),
+            float(np.quantile(ratios, tail)), float(np.quantile(ratios, 1 - tail)))
+
+
+def rounds_ms(result):
+    """The timed samples of each measured round of a result."""
+    return [r.measurement.samples_ms for r in result.rounds if r.ok]
 
 
 BLOCKING = {"model file": lambda r: (r.model_file or {}).get("sha256"), "runner": lambda r: r.runner,
@@ -90,33 +105,25 @@ def _differences(checks, old, new):
 
 def compare_runs(old_results, new_results, groups=None, **options):
     """(comparisons of the cells both runs measured, cell ids only one run measured). The medians are
-    the tables' (over rounds); the interval resamples every timed run. `groups`: the registry's
-    architectures, for the stability marks. Whether the machines match is the caller's check
+    the tables' (over rounds), and so are the ratio and its interval (ratio_interval). `groups`: the
+    registry's architectures, for the stability marks. Whether the machines match is the caller's check
     (machines_differ)."""
     old = {cell_id(r.cell): r for r in old_results if r.ok}
     new = {cell_id(r.cell): r for r in new_results if r.ok}
     marks = [unstable_cells(list(run.values()), groups or {}, limits_of(list(run.values()))) for run in (old, new)]
     rows = []
     for key in sorted(old.keys() & new.keys()):
-        old_ms, new_ms = old[key].measurement.samples_ms, new[key].measurement.samples_ms
-        _, low, high = ratio_interval(old_ms, new_ms, **options)
-        old_median, new_median = cell_stats(old[key])["median_ms"], cell_stats(new[key])["median_ms"]
+        old_rounds, new_rounds = rounds_ms(old[key]), rounds_ms(new[key])
+        ratio, low, high = ratio_interval(old_rounds, new_rounds, **options)
         where = " and ".join(name for name, found in zip(("OLD", "NEW"), marks) if key in found)
-        rows.append(CellComparison(key, old_median, new_median, new_median / old_median, low, high, where,
-                                   _differences(BLOCKING, old[key], new[key]), _differences(NOTED, old[key], new[key])))
+        rows.append(CellComparison(key, median_of_round_medians(old_rounds), median_of_round_medians(new_rounds),
+                                   ratio, low, high, where, _differences(BLOCKING, old[key], new[key]),
+                                   _differences(NOTED, old[key], new[key])))
     return rows, sorted(old.keys() ^ new.keys())
 
 
-def to_text(rows, unmatched, old_name, new_name, across_machines=""):
-    lines = [f"ACROSS MACHINES (asked for with --across-machines): {across_machines}; a ratio then mixes the "
-             f"machines' speed with the change"] if across_machines else []
-    lines.append(f"{'cell':<36} {old_name[-18:]:>18} {new_name[-18:]:>18}   ratio (95% CI)          verdict")
-    for row in rows:
-        ratio = "-" if row.not_comparable else f"{row.ratio:.3f} ({row.low:.3f}-{row.high:.3f})"
-        lines.append(f"{row.cell:<36} {row.old_median_ms:>15.2f} ms {row.new_median_ms:>15.2f} ms   "
-                     f"{ratio:<23} {row.verdict}"
-                     + (f" ({row.differs} differ)" if row.differs and not row.not_comparable else "")
-                     + (f" (unstable in {row.unstable}: not to be trusted)" if row.unstable else ""))
-    if unmatched:
-        lines.append(f"measured in one run only: {', '.join(unmatched)}")
-    return "\n".join(lines) + "\n"
+def slower_than(rows, percent):
+    """The trusted rows significantly slower by more than `percent` (whole interval above 1, ratio above
+    1 + percent/100); unstable and not comparable rows are never counted."""
+    return [row for row in rows if not row.not_comparable and not row.unstable and row.low > 1
+            and row.ratio > 1 + percent / 100]

@@ -12,8 +12,6 @@ Example: python bench_scripts/quant_sensitivity.py --model MobileNetV1_x0_25 \
            --lite-dir inference_lite_lib.armlinux.armv8
 """
 import argparse
-import csv
-import io
 import sys
 import tempfile
 import time
@@ -31,12 +29,10 @@ from lite.errors import ToolkitError
 from lite.models.registry import get_model, model_names
 from lite.models.store import ModelStore
 from lite.models.weights import weights_source
+from lite.report.sensitivity import write_sensitivity
 from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
 from lite.runtime.arm_library import FP16_CPU, default_lite_root
 from lite.util.edge import run_edge
-from lite.util.files import atomic_write_text
-
-COLUMNS = ("model", "kept_fp32", "cosine_mean", "cosine_gain", "top1_agreement", "int8_kernels", "seconds")
 
 
 def parse_args(argv, prog="python bench_scripts/quant_sensitivity.py"):
@@ -102,30 +98,9 @@ def run(args):
         print(f"[{index}/{len(plan)}] {row['kept_fp32']}: cosine {cosine:.5f} ({row['cosine_gain']:+.5f}), "
               f"int8 kernels {row['int8_kernels']} ({row['seconds']} s)", flush=True)
     ranked = [rows[0]] + sorted(rows[1:], key=lambda r: -r["cosine_gain"])
-    paths = write_report(Path(args.results), args.model, ranked, base)
+    paths = write_sensitivity(Path(args.results), args.model, ranked, base)
     print("wrote " + ", ".join(map(str, paths)))
     return 0
-
-
-def write_report(results, model, rows, calibration):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    lines = [f"# int8 sensitivity of {model}", "",
-             f"Post-training quantization ({calibration.algo}, {calibration.weight_quant} weights, "
-             f"{'synthetic images' if not calibration.data else calibration.data}, {calibration.samples} samples) with "
-             "one layer at a time kept in FP32, run on Paddle Lite's ARM kernels under qemu on the export's reference "
-             "inputs; cosine: mean cosine of the logits with Paddle's FP32 logits; gain: against every layer in int8. "
-             "Most useful first; pass the top ones to `opt_models.py --variants int8_full --skip-quant-layers`.", "",
-             "| Kept in FP32 | Cosine | Gain | Top-1 agreement | int8 kernels |", "| --- | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {r['kept_fp32']} | {r['cosine_mean']:.5f} | {r['cosine_gain']:+.5f} | {r['top1_agreement']:.2f} "
-              f"| {r['int8_kernels']} |" for r in rows]
-    results.mkdir(parents=True, exist_ok=True)
-    paths = [results / f"quant_sensitivity_{model}.csv", results / f"quant_sensitivity_{model}.md"]
-    atomic_write_text(paths[0], out.getvalue())
-    atomic_write_text(paths[1], "\n".join(lines) + "\n")
-    return paths
 
 
 if __name__ == "__main__":

@@ -12,20 +12,22 @@ published SD855 figure where it applies, the spread between units of one SoC), w
 
 Examples: python bench_scripts/report.py results/host
           python bench_scripts/report.py --compare results/before results/after
+          python bench_scripts/report.py --compare results/main results/branch --fail-if-slower 5
           python bench_scripts/report.py --devices results/*/
 """
 import argparse
 import sys
 from pathlib import Path
 
-from lite.bench.compare import compare_runs, machines_differ, to_text
+from lite.bench.compare import compare_runs, machines_differ, slower_than
 from lite.bench.results import load_results
-from lite.cli.args import OneLineParser, add_old_spelling
+from lite.cli.args import OneLineParser, add_old_spelling, bounded
 from lite.cli.summary import print_problems
 from lite.errors import ToolkitError
 from lite.models.registry import family
+from lite.report.comparison import comparison_text
 from lite.report.writer import write_devices_report, write_reports
-from lite.util.edge import EXIT_UNREADABLE_RESULTS, run_edge
+from lite.util.edge import EXIT_SLOWER, EXIT_UNREADABLE_RESULTS, run_edge
 
 
 def main(argv=None, prog=None):
@@ -35,6 +37,9 @@ def main(argv=None, prog=None):
     parser.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two result folders")
     parser.add_argument("--across-machines", action="store_true",
                         help="with --compare: allow runs from different machines (SoC, CPU model); refused by default")
+    parser.add_argument("--fail-if-slower", type=bounded(float, 1000.0, "%"), metavar="PCT",
+                        help="with --compare: exit 1 when a cell that is stable in both runs is significantly slower "
+                             "by more than PCT percent (for CI; default: never fail on speed)")
     parser.add_argument("--device-folders", nargs="+", metavar="FOLDER",
                         help="set several devices' result folders side by side (e.g. results/*/)")
     add_old_spelling(parser, "--devices", "--device-folders")
@@ -45,14 +50,17 @@ def main(argv=None, prog=None):
         parser.error("give a result folder, or --compare OLD NEW, or --device-folders FOLDER...")
     if args.out and not args.device_folders:
         parser.error("--out goes with --device-folders")
+    if args.fail_if_slower is not None and not args.compare:
+        parser.error("--fail-if-slower goes with --compare")
     if args.compare:
-        return run_edge(lambda: compare(*args.compare, across_machines=args.across_machines))
+        return run_edge(lambda: compare(*args.compare, across_machines=args.across_machines,
+                                        fail_if_slower=args.fail_if_slower))
     if args.device_folders:
         return run_edge(lambda: devices(args.device_folders, args.out))
     return run_edge(lambda: rebuild(args.result_dir))
 
 
-def compare(old_dir, new_dir, across_machines=False):
+def compare(old_dir, new_dir, across_machines=False, fail_if_slower=None):
     loaded = [load_results(folder) for folder in (old_dir, new_dir)]
     for folder in (old_dir, new_dir):
         if not (Path(folder) / "raw").is_dir():
@@ -65,7 +73,9 @@ def compare(old_dir, new_dir, across_machines=False):
     rows, unmatched = compare_runs(loaded[0].results, loaded[1].results, family().same_architecture())
     if not rows:
         raise ToolkitError(f"{old_dir} and {new_dir} have no measured cell in common")
-    print(to_text(rows, unmatched, str(old_dir), str(new_dir), machines), end="")
+    print(comparison_text(rows, unmatched, str(old_dir), str(new_dir), machines, fail_if_slower), end="")
+    if fail_if_slower is not None and slower_than(rows, fail_if_slower):
+        return EXIT_SLOWER
     return EXIT_UNREADABLE_RESULTS if unreadable else 0
 
 

@@ -4,10 +4,9 @@ Rows are merged with an earlier accuracy.csv of the same folder (a run of int8 a
 keyed by model, variant and runtime. Synthetic weights have no accuracy: their rows are kept (agreement
 and cosine between variants mean something) and every table says the weights are synthetic.
 """
-import csv
-import io
 from pathlib import Path
 
+from lite.report.tables import csv_text, markdown_table, read_csv_rows
 from lite.util.files import atomic_write_text
 from lite.util.text import md_text
 
@@ -40,11 +39,7 @@ def csv_row(row, data, unreadable):
 
 
 def from_csv(text):
-    rows = []
-    for line in csv.DictReader(io.StringIO(text)):
-        rows.append({key: (NUMBERS[key](line[key]) if key in NUMBERS and line.get(key) not in ("", None)
-                           else (None if key in NUMBERS else line.get(key, ""))) for key in COLUMNS})
-    return rows
+    return read_csv_rows(text, COLUMNS, NUMBERS)
 
 
 def merge(kept, fresh):
@@ -53,23 +48,18 @@ def merge(kept, fresh):
 
 
 def to_csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in COLUMNS})
-    return out.getvalue()
+    return csv_text(rows, COLUMNS)
 
 
 def _percent(value, low=None, high=None):
     if value is None:
-        return "–"
+        return None
     text = f"{100 * value:.2f}%"
     return text + (f" ({100 * low:.1f}-{100 * high:.1f})" if low is not None and high is not None else "")
 
 
 def _number(value, fmt):
-    return "–" if value is None else fmt.format(value)
+    return None if value is None else fmt.format(value)
 
 
 def to_markdown(rows, unreadable=(), note=None, examples=()):
@@ -82,21 +72,22 @@ def to_markdown(rows, unreadable=(), note=None, examples=()):
         lines += ["**Synthetic weights: these Top-1 / Top-5 figures measure nothing about the published models** "
                   "(their labels are whatever the set says); agreement and cosine between variants still show what "
                   "quantization changes. Convert with pretrained weights for accuracy.", ""]
-    lines += ["| Model | Variant | Runtime | Weights | Images | Top-1 (95% CI) | Top-5 (95% CI) "
-              "| Top-1 agrees with FP32 | Cosine with FP32 | Images/s |",
-              "| --- | --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
+    cells = []
     for r in rows:
+        weights = r["weights_origin"][:23]
         if r.get("error"):
-            lines.append(f"| {r['model']} | {r['variant']} | {r['runtime']} | {r['weights_origin'][:23]} | – | "
-                         f"failed: {md_text(r['error'], 80)} | | | | |")
+            cells.append([r["model"], r["variant"], r["runtime"], weights, None,
+                          f"failed: {md_text(r['error'], 80)}", "", "", "", ""])
             continue
-        lines.append(
-            f"| {r['model']} | {r['variant']} | {r['runtime']} | {r['weights_origin'][:23]}"
-            f"{' (synthetic)' if is_synthetic(r['weights_origin']) else ''} | {r['images']} "
-            f"| {_percent(r['top1'], r['top1_ci95_low'], r['top1_ci95_high'])} "
-            f"| {_percent(r['top5'], r['top5_ci95_low'], r['top5_ci95_high'])} "
-            f"| {_percent(r['top1_agreement_with_fp32'])} "
-            f"| {_number(r['cosine_with_fp32'], '{:.5f}')} | {_number(r['images_per_s'], '{:g}')} |")
+        cells.append([r["model"], r["variant"], r["runtime"],
+                      weights + (" (synthetic)" if is_synthetic(r["weights_origin"]) else ""), str(r["images"]),
+                      _percent(r["top1"], r["top1_ci95_low"], r["top1_ci95_high"]),
+                      _percent(r["top5"], r["top5_ci95_low"], r["top5_ci95_high"]),
+                      _percent(r["top1_agreement_with_fp32"]), _number(r["cosine_with_fp32"], "{:.5f}"),
+                      _number(r["images_per_s"], "{:g}")])
+    lines.append(markdown_table(cells, ["Model", "Variant", "Runtime", "Weights", "Images", "Top-1 (95% CI)",
+                                        "Top-5 (95% CI)", "Top-1 agrees with FP32", "Cosine with FP32", "Images/s"],
+                                "llllrllrrr"))
     runtimes = sorted({(r["runtime"], r["runtime_about"]) for r in rows if r.get("runtime_about")})
     lines += ["", "Runtimes: " + "; ".join(f"`{name}`: {about}" for name, about in runtimes) + "."]
     calibrated = sorted({(r["model"], r["variant"], r["calibration"]) for r in rows if r.get("calibration")})

@@ -1,12 +1,11 @@
 """`results/arm_check.csv` and `arm_check.md`: converted ARM models on Paddle Lite's real ARM kernels
 (under qemu-aarch64) against Paddle's own logits. Building rows and tables is pure; `write_arm_check`
 is the only function that touches files."""
-import csv
-import io
 from pathlib import Path
 
 from lite.convert.logits import ARM_CHECK_THRESHOLDS
 from lite.models.registry import family
+from lite.report.tables import csv_text, markdown_table, read_csv_rows
 from lite.util.files import atomic_write_text
 from lite.util.units import MIB
 
@@ -31,31 +30,28 @@ def check_row(model, variant, nb_path, fp32_bytes, library, cpu, metrics=None, p
 
 
 def to_csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(rows, COLUMNS)
 
 
 def _num(value, digits):
-    return "–" if value is None else f"{value:.{digits}g}"
+    return None if value is None else f"{value:.{digits}g}"
 
 
 def to_markdown(rows):
     lines = ["# Converted models on Paddle Lite's ARM kernels", "",
              "Each ARM `.nb` ran on Paddle Lite's real ARM Linux library (armv8) under `qemu-aarch64`, on the "
              "export's reference inputs, and its logits were compared with Paddle's own FP32 logits. qemu emulates "
-             "every instruction: the seconds are the check's wall time, never a device's latency.", "",
-             "| Model | Variant | Size (MiB) | Share of FP32 | Library | Inputs | Max rel. diff | Cosine (min) "
-             "| Top-1 agr. | Top-5 agr. | int8 kernels | Result |",
-             "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "every instruction: the seconds are the check's wall time, never a device's latency.", ""]
+    cells = []
     for row in rows:
-        share = "–" if row["size_share_of_fp32"] is None else f"{100 * row['size_share_of_fp32']:.1f}%"
-        lines.append(f"| {row['model']} | {row['variant']} | {row['storage_bytes'] / MIB:.2f} | {share} | "
-                     f"{row['library']} ({row['qemu_cpu']}) | {row['inputs'] or '–'} | {_num(row['max_rel_diff'], 3)} "
-                     f"| {_num(row['cosine_min'], 7)} | {_num(row['top1_agreement'], 3)} | "
-                     f"{_num(row['top5_agreement'], 3)} | {row.get('int8_kernels') or '–'} | {row['result']} |")
+        share = None if row["size_share_of_fp32"] is None else f"{100 * row['size_share_of_fp32']:.1f}%"
+        cells.append([row["model"], row["variant"], f"{row['storage_bytes'] / MIB:.2f}", share,
+                      f"{row['library']} ({row['qemu_cpu']})", str(row["inputs"]) if row["inputs"] else None,
+                      _num(row["max_rel_diff"], 3), _num(row["cosine_min"], 7), _num(row["top1_agreement"], 3),
+                      _num(row["top5_agreement"], 3), row.get("int8_kernels") or None, row["result"]])
+    lines.append(markdown_table(cells, ["Model", "Variant", "Size (MiB)", "Share of FP32", "Library", "Inputs",
+                                        "Max rel. diff", "Cosine (min)", "Top-1 agr.", "Top-5 agr.", "int8 kernels",
+                                        "Result"], "llrrlrrrrrrl"))
     lines += ["", "Lines each variant is held to (max relative difference at most, the others at least):", ""]
     for variant, limits in ARM_CHECK_THRESHOLDS.items():
         lines.append(f"- {variant}: " + ", ".join(f"{key} {value:g}" for key, value in limits.items()))
@@ -72,11 +68,7 @@ NUMBERS = {"storage_bytes": int, "inputs": int, "size_share_of_fp32": float, "ma
 
 def from_csv(text):
     """Rows of an arm_check.csv, numbers as numbers (empty cells None) (pure)."""
-    rows = []
-    for line in csv.DictReader(io.StringIO(text)):
-        rows.append({key: (NUMBERS[key](line.get(key)) if key in NUMBERS and line.get(key) not in ("", None)
-                           else (None if key in NUMBERS else line.get(key, ""))) for key in COLUMNS})
-    return rows
+    return read_csv_rows(text, COLUMNS, NUMBERS)
 
 
 def merge_rows(kept, fresh):

@@ -5,8 +5,6 @@ Each device column is that folder's median over rounds (as its own latency.md); 
 units, the spread between units ((slowest - fastest) / fastest) shows unit-to-unit variation. Unstable
 cells carry the same marks [n] as in latency.md.
 """
-import csv
-import io
 from dataclasses import dataclass
 
 from lite.bench.cells import thread_label
@@ -15,6 +13,7 @@ from lite.devices.machine_facts import MachineFacts, summary_line
 from lite.models.registry import family
 from lite.report.latency import latency_rows, published_ms, unstable_mark
 from lite.report.rows import ComparisonRow
+from lite.report.tables import csv_text, markdown_table
 from lite.util.text import md_text
 
 
@@ -87,9 +86,7 @@ def to_csv(runs, rows):
     if any(row.published for row in rows):
         columns.append("published_sd855_ms")
     columns += [f"unit_spread_{soc}" for soc in socs]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    lines = []
     for row in rows:
         line = {"model": row.model, "variant": row.variant, "threads": row.threads}
         for run in runs:
@@ -104,13 +101,13 @@ def to_csv(runs, rows):
         for soc in socs:
             if soc in row.spreads:
                 line[f"unit_spread_{soc}"] = round(row.spreads[soc][1], 4)
-        writer.writerow(line)
-    return out.getvalue()
+        lines.append(line)
+    return csv_text(lines, columns)
 
 
 def _md_cell(stats, notes):
     if stats is None:
-        return "–"
+        return None
     if not _ok(stats):
         return "failed"
     return f"{stats.median_ms:.2f}" + unstable_mark(stats, notes)
@@ -127,23 +124,21 @@ def to_markdown(runs, rows):
              "", "Devices:"]
     # summary_line() says EMULATED first
     lines += [f"- `{md_text(run.name)}`: {md_text(summary_line(run.machine), 600)}" for run in runs]
-    header = "| Model | Variant | Threads | " + " | ".join(f"{md_text(run.name)} (ms)" for run in runs)
-    rule = "| --- | --- | ---: | " + " | ".join("---:" for _ in runs)
+    headers = ["Model", "Variant", "Threads", *(f"{md_text(run.name)} (ms)" for run in runs)]
     if published:
-        header, rule = header + " | published SD855 (ms)", rule + " | ---:"
-    for soc in socs:
-        header, rule = header + f" | unit spread {soc}", rule + " | ---:"
-    lines += ["", header + " |", rule + " |"]
-    notes = []
+        headers.append("published SD855 (ms)")
+    headers += [f"unit spread {soc}" for soc in socs]
+    notes, cells = [], []
     for row in rows:
-        cells = [_md_cell(row.cells[run.name], notes) for run in runs]
-        line = f"| {row.model} | {row.variant} | {thread_label(row.threads)} | " + " | ".join(cells)
+        line = [row.model, row.variant, thread_label(row.threads), *(_md_cell(row.cells[run.name], notes)
+                                                                      for run in runs)]
         if published:
-            line += f" | {row.published or '–'}"
+            line.append(str(row.published) if row.published else None)
         for soc in socs:
             spread = row.spreads.get(soc)
-            line += f" | {100 * spread[1]:.1f}% ({spread[0]} units)" if spread else " | –"
-        lines.append(line + " |")
+            line.append(f"{100 * spread[1]:.1f}% ({spread[0]} units)" if spread else None)
+        cells.append(line)
+    lines += ["", markdown_table(cells, headers, "lll" + "r" * (len(headers) - 3))]
     if notes:
         lines += ["", "Unstable (see each device's latency.md); these figures are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]

@@ -5,9 +5,6 @@ the CV and the spread between rounds), the storage size, and, when the device is
 the published figure and the ratio. An unstable cell (lite.bench.stability) carries a mark [n] and a
 footnote giving the reason, in every table: no unstable number is printed unmarked.
 """
-import csv
-import io
-
 from lite.bench.cells import cell_id, thread_label
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.bench.stats import cell_stats
@@ -16,6 +13,7 @@ from lite.devices.machine_facts import summary_line
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
 from lite.report.rows import CellFigures, FailedCell, LatencyRow
+from lite.report.tables import csv_text, markdown_table
 from lite.util.text import md_text
 from lite.util.units import MIB
 
@@ -43,9 +41,13 @@ def latency_rows(results):
                              published=spec.published if spec else {})
         if result.ok:
             figures = {k: v for k, v in cell_stats(result).items() if k in CellFigures.__dataclass_fields__}
+            measurement = result.measurement
+            peak_kb = measurement.extra.get("peak_rss_kb")
             cells.setdefault(key, {})[cell.threads] = CellFigures(
-                **figures, cpus_used=tuple(result.measurement.cpus_used),
-                unstable=tuple(unstable.get(cell_id(cell), [])))
+                **figures, cpus_used=tuple(measurement.cpus_used), unstable=tuple(unstable.get(cell_id(cell), [])),
+                init_ms=measurement.init_ms, first_run_ms=measurement.first_run_ms,
+                threads_used=measurement.extra.get("math_threads") or cell.threads,
+                peak_rss_mib=peak_kb * 1024 / MIB if isinstance(peak_kb, (int, float)) and peak_kb > 0 else None)
         else:
             cells.setdefault(key, {})[cell.threads] = FailedCell(result.error)
     rows = {key: LatencyRow(**values, cells=cells.get(key, {})) for key, values in rows.items()}
@@ -69,8 +71,10 @@ def published_top1(row):
 def csv_columns(threads, sd855, with_accuracy=False):
     columns = ["model", "variant", "target"]
     for t in threads:
-        columns += [f"threads{t}_ms_median", f"threads{t}_ms_p90", f"threads{t}_ms_mean", f"threads{t}_cv",
-                    f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread", f"threads{t}_unstable"]
+        columns += [f"threads{t}_ms_median", f"threads{t}_ms_min", f"threads{t}_ms_p90", f"threads{t}_ms_mean",
+                    f"threads{t}_cv", f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread",
+                    f"threads{t}_unstable", f"threads{t}_init_ms", f"threads{t}_first_run_ms",
+                    f"threads{t}_peak_rss_mib"]
         if sd855:
             columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
     columns += ["storage_bytes", "storage_mib", "published_storage_m", "device"]
@@ -85,9 +89,7 @@ def to_csv(rows, threads, machine, measured=None):
     when any row has one, the measured Top-1 stands beside the published one."""
     sd855 = is_sd855(machine)
     with_accuracy = any(measured_for(row, measured) for row in rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_columns(threads, sd855, with_accuracy), lineterminator="\n")
-    writer.writeheader()
+    lines = []
     for row in rows:
         line = {"model": row.model, "variant": row.variant, "target": row.target,
                 "storage_bytes": row.storage_bytes, "storage_mib": round(row.storage_bytes / MIB, 3),
@@ -97,12 +99,16 @@ def to_csv(rows, threads, machine, measured=None):
             stats = row.cells.get(t)
             if stats and not stats.failed:
                 line.update({f"threads{t}_ms_median": round(stats.median_ms, 3),
+                             f"threads{t}_ms_min": round(stats.min_ms, 3),
                              f"threads{t}_ms_p90": round(stats.p90_ms, 3),
                              f"threads{t}_ms_mean": round(stats.mean_ms, 3),
                              f"threads{t}_cv": round(stats.cv, 4), f"threads{t}_samples": stats.n,
                              f"threads{t}_rounds": stats.rounds,
                              f"threads{t}_round_spread": round(stats.round_spread, 4),
-                             f"threads{t}_unstable": "; ".join(stats.unstable)})
+                             f"threads{t}_unstable": "; ".join(stats.unstable),
+                             f"threads{t}_init_ms": _rounded(stats.init_ms, 3),
+                             f"threads{t}_first_run_ms": _rounded(stats.first_run_ms, 3),
+                             f"threads{t}_peak_rss_mib": _rounded(stats.peak_rss_mib, 1)})
                 if sd855 and published_ms(row, t):
                     line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
                     line[f"threads{t}_ratio_to_published"] = round(stats.median_ms / published_ms(row, t), 3)
@@ -114,8 +120,12 @@ def to_csv(rows, threads, machine, measured=None):
         if accuracy:
             line.update(measured_top1=accuracy["top1"], measured_top1_images=accuracy["images"],
                         measured_top1_runtime=accuracy["runtime"])
-        writer.writerow(line)
-    return out.getvalue()
+        lines.append(line)
+    return csv_text(lines, csv_columns(threads, sd855, with_accuracy))
+
+
+def _rounded(value, digits):
+    return None if value is None else round(value, digits)
 
 
 def unstable_mark(stats, notes):
@@ -130,14 +140,36 @@ def unstable_mark(stats, notes):
 
 
 def _md_cell(stats, notes):
-    """'12.34 (CV 1.2%, ±0.8%) [1]': the median over rounds, CV, spread of round medians, the mark of
-    an unstable cell (unstable_mark)."""
+    """'12.34 (11.90-13.10; CV 1.2%, ±0.8%) [1]': the median over rounds, the min and p90 of the timed runs, CV,
+    spread of round medians, the mark of an unstable cell (unstable_mark)."""
     if stats is None:
-        return "–"
+        return None
     if stats.failed:
         return "failed"
     spread = f", ±{100 * stats.round_spread:.1f}%" if stats.rounds > 1 else ""
-    return f"{stats.median_ms:.2f} (CV {100 * stats.cv:.1f}%{spread})" + unstable_mark(stats, notes)
+    return (f"{stats.median_ms:.2f} ({stats.min_ms:.2f}-{stats.p90_ms:.2f}; CV {100 * stats.cv:.1f}%{spread})"
+            + unstable_mark(stats, notes))
+
+
+def _startup_table(rows, threads):
+    """Model load, first run and peak memory per model, variant and thread count (a second table)."""
+    cells = []
+    for row in rows:
+        for t in threads:
+            stats = row.cells.get(t)
+            if stats is None or stats.failed:
+                continue
+            cells.append([row.model, row.variant, thread_label(t),
+                          None if stats.init_ms is None else f"{stats.init_ms:.1f}",
+                          None if stats.first_run_ms is None else f"{stats.first_run_ms:.1f}",
+                          None if stats.peak_rss_mib is None else f"{stats.peak_rss_mib:.1f}"])
+    if not cells:
+        return []
+    return ["", "## Start-up and memory", "",
+            "Model load (predictor creation), the first inference after it, and the benchmark process's peak "
+            "resident memory, from each cell's first round; – where the runner does not report it.", "",
+            markdown_table(cells, ["Model", "Variant", "Threads", "Load (ms)", "First run (ms)", "Peak memory (MiB)"],
+                           "lllrrr")]
 
 
 def _rounds_text(results):
@@ -165,43 +197,38 @@ def to_markdown(rows, threads, machine, results, measured=None):
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
         f"warm-up {warmup}, repeats {repeats}; batch 1, input 1x3x224x224.",
-        f"Measured {first} to {last}{_rounds_text(results)}. Median ms over rounds (coefficient of variation of the "
-        f"timed runs, ± spread between round medians); [n] marks an unstable cell, with the reason below; "
+        f"Measured {first} to {last}{_rounds_text(results)}. Median ms over rounds (min-p90 of the timed runs; "
+        f"coefficient of variation, ± spread between round medians); [n] marks an unstable cell, with the reason "
+        f"below; "
         f"every figure is rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
         "",
     ]
-    header = "| Model | Variant | " + " | ".join(f"{thread_label(t)} (ms)" for t in threads)
-    rule = "| --- | --- | " + " | ".join("---:" for _ in threads)
+    headers = ["Model", "Variant", *(f"{thread_label(t)} (ms)" for t in threads)]
+    align = "ll" + "r" * len(threads)
     if sd855:
-        header += " | " + " | ".join(f"published {t}T (ms) | ratio {t}T" for t in threads)
-        rule += " | " + " | ".join("---: | ---:" for _ in threads)
-    header += " | Storage (MiB) | Published storage (M) |"
-    rule += " | ---: | ---: |"
+        headers += [h for t in threads for h in (f"published {t}T (ms)", f"ratio {t}T")]
+        align += "rr" * len(threads)
+    headers += ["Storage (MiB)", "Published storage (M)"]
+    align += "rr"
     if with_accuracy:
-        header += " Published Top-1 | Measured Top-1 |"
-        rule += " ---: | ---: |"
-    lines += [header, rule]
-    notes = []
+        headers += ["Published Top-1", "Measured Top-1"]
+        align += "rr"
+    notes, cells = [], []
     for row in rows:
-        cells = [_md_cell(row.cells.get(t), notes) for t in threads]
-        line = f"| {row.model} | {row.variant} | " + " | ".join(cells)
+        line = [row.model, row.variant, *(_md_cell(row.cells.get(t), notes) for t in threads)]
         if sd855:
-            pairs = []
             for t in threads:
                 stats, published = row.cells.get(t), published_ms(row, t)
-                ratio = (f"{stats.median_ms / published:.2f}" if stats and not stats.failed and published
-                         else "–")
-                if ratio != "–":
-                    ratio += unstable_mark(stats, notes)
-                pairs.append(f"{published if published else '–'} | {ratio}")
-            line += " | " + " | ".join(pairs)
+                ratio = (f"{stats.median_ms / published:.2f}" + unstable_mark(stats, notes)
+                         if stats and not stats.failed and published else None)
+                line += [str(published) if published else None, ratio]
         storage_m = row.published.get("storage_size_m")
-        line += f" | {row.storage_bytes / MIB:.2f} | {storage_m if storage_m else '–'} |"
+        line += [f"{row.storage_bytes / MIB:.2f}", str(storage_m) if storage_m else None]
         if with_accuracy:
             accuracy, published = measured_for(row, measured), published_top1(row)
-            line += (f" {f'{100 * published:.1f}%' if published else '–'} |"
-                     f" {top1_text(accuracy) if accuracy else '–'} |")
-        lines.append(line)
+            line += [f"{100 * published:.1f}%" if published else None, top1_text(accuracy) if accuracy else None]
+        cells.append(line)
+    lines.append(markdown_table(cells, headers, align))
     if notes:
         limits = limits_of(results)
         lines += ["", f"Unstable (limits: rounds within {100 * limits.max_spread:g}%, CV "
@@ -243,4 +270,5 @@ def to_markdown(rows, threads, machine, results, measured=None):
     elif not sd855:
         lines += ["", "This device is not a Snapdragon 855, so the published SD855 figures are not set "
                       "beside these; see `lite/models/reference/paddleclas_mobilenetv1_sd855.csv`."]
+    lines += _startup_table(rows, threads)
     return "\n".join(lines) + "\n"

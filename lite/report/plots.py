@@ -29,44 +29,65 @@ def _ok(stats):
     return stats is not None and not stats.failed
 
 
-def unstable_points(rows):
-    """(threads, median ms) of every unstable cell: the latency plot crosses them out in red."""
-    return sorted((t, s.median_ms) for row in rows for t, s in row.cells.items() if _ok(s) and s.unstable)
+# An unstable cell is ringed in black, a colour no model line takes (matplotlib's cycle has no black).
+UNSTABLE_STYLE = dict(marker="s", s=150, facecolors="none", edgecolors="black", linewidths=1.5, zorder=3)
 
 
-def plot_latency_vs_threads(rows, machine, path):
+def drawn_cells(row, machine):
+    """{threads: CellFigures} worth a point: measured, and not a thread count above the machine's cores that the
+    math library capped (4 asked on 2 cores ran 2 threads: it is not a 4-thread figure)."""
+    cores = machine.core_count or 0
+    return {t: s for t, s in sorted(row.cells.items())
+            if _ok(s) and (t <= cores or not cores or (s.threads_used or t) >= t)}
+
+
+def error_bar(stats):
+    """(below, above) the median: down to the fastest run and up to the 90th percentile."""
+    return max(0.0, stats.median_ms - stats.min_ms), max(0.0, stats.p90_ms - stats.median_ms)
+
+
+def draw_latency_vs_threads(rows, machine):
+    """The figure: each model's median against threads, bars from min to p90, unstable cells ringed."""
     fig, ax = _figure((7, 4.5))
     sd855 = is_sd855(machine)
+    unstable, ticks = [], set()
     for row in rows:
-        points = sorted((t, s.median_ms) for t, s in row.cells.items() if _ok(s))
-        if not points:
+        cells = drawn_cells(row, machine)
+        if not cells:
             continue
         label = row.model + ("" if row.variant == "fp32" else f" {row.variant}")
-        line, = ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        bars = [error_bar(s) for s in cells.values()]
+        line = ax.errorbar(list(cells), [s.median_ms for s in cells.values()],
+                           yerr=[[b[0] for b in bars], [b[1] for b in bars]], marker="o", capsize=3, label=label)
+        color = line.lines[0].get_color()
+        ticks |= set(cells)
+        unstable += [(t, s.median_ms) for t, s in cells.items() if s.unstable]
         if sd855:
-            published = [(t, published_ms(row, t)) for t, _ in points]
+            published = [(t, published_ms(row, t)) for t in cells]
             published = [p for p in published if p[1]]
-            ax.plot([p[0] for p in published], [p[1] for p in published], linestyle="--",
-                    color=line.get_color(), alpha=0.6)
-    unstable = unstable_points(rows)
+            ax.plot([p[0] for p in published], [p[1] for p in published], linestyle="--", color=color, alpha=0.6)
     if unstable:  # as the tables mark them
-        ax.scatter([p[0] for p in unstable], [p[1] for p in unstable], marker="x", s=80, color="red", zorder=3,
-                   label="unstable (see latency.md)")
+        ax.scatter([p[0] for p in unstable], [p[1] for p in unstable], label="unstable (see latency.md)",
+                   **UNSTABLE_STYLE)
     ax.set_xlabel("threads")
-    ax.set_ylabel("median latency (ms)")
-    ax.set_xticks(sorted({t for r in rows for t in r.cells}))
+    ax.set_ylabel("median latency (ms); bars: min to p90")
+    ax.set_xticks(sorted(ticks))
     title = f"Latency against threads: {machine.short_name or ''}"
     ax.set_title(title + (" (dashed: published SD855)" if sd855 else ""))
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    save_figure(fig, path)
+    return fig
 
 
-def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False, measured=None):
+def plot_latency_vs_threads(rows, machine, path):
+    save_figure(draw_latency_vs_threads(rows, machine), path)
+
+
+def draw_top1_against(rows, machine, x_of, xlabel, unstable_of=lambda row: False, measured=None):
     """Published Top-1 (hollow circles) against `x_of(row)`; the measured Top-1 of the same weights (filled
-    stars, from accuracy.csv) where there is one, so that a reader sees which is which."""
+    stars, from accuracy.csv) where there is one, each kind its own legend entry."""
     fig, ax = _figure((6.5, 4.5))
     drawn = set()
     for row in rows:
@@ -95,7 +116,11 @@ def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row:
     if drawn:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    save_figure(fig, path)
+    return fig
+
+
+def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row: False, measured=None):
+    save_figure(draw_top1_against(rows, machine, x_of, xlabel, unstable_of, measured), path)
 
 
 def write_plots(rows, machine, folder, measured=None):
@@ -119,7 +144,7 @@ def write_plots(rows, machine, folder, measured=None):
 
 def plot_devices(runs, rows, path):
     """One panel per thread count: each device's median per model/variant, the published SD855 figure
-    dashed in black where it applies, unstable cells crossed out in red (lite.report.devices rows)."""
+    dashed in black where it applies, unstable cells ringed in black (lite.report.devices rows)."""
     def short(row):
         return row.model.replace("MobileNetV1", "MNv1") + ("" if row.variant == "fp32" else f" {row.variant}")
 
@@ -142,8 +167,7 @@ def plot_devices(runs, rows, path):
         bad = [(x(r), r.cells[n].median_ms) for r in mine for n in r.cells
                if _ok(r.cells[n]) and r.cells[n].unstable]
         if bad:
-            ax.scatter([p[0] for p in bad], [p[1] for p in bad], marker="x", s=80, color="red", zorder=3,
-                       label="unstable")
+            ax.scatter([p[0] for p in bad], [p[1] for p in bad], label="unstable", **UNSTABLE_STYLE)
         published = [(x(r), r.published) for r in mine if r.published]
         if published:
             ax.scatter([p[0] for p in published], [p[1] for p in published], marker="_", s=300, color="black",

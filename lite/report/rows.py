@@ -18,6 +18,10 @@ class CellFigures:
     round_spread: float  # (max - min) / min of the round medians; 0 with one round
     cpus_used: tuple = ()
     unstable: tuple = ()  # the reasons not to trust it; empty when it can be trusted
+    init_ms: float = None  # predictor creation (model load), the first round's
+    first_run_ms: float = None  # the first inference after it, the first round's
+    peak_rss_mib: float = None  # the benchmark process's peak resident memory, the first round's
+    threads_used: int = None  # the threads the math library ran (fewer than asked when capped at the CPUs there are)
     failed = False
 
 

@@ -2,14 +2,13 @@
 
 Building rows and tables is pure; `write_size_report` is the only function that touches files.
 """
-import csv
-import io
 from pathlib import Path
 
 from lite.models.counts import count_model
 from lite.models.model_file import calibration_text
 from lite.models.registry import family, get_model
 from lite.report.accuracy import measured_top1, top1_text
+from lite.report.tables import csv_text, markdown_table, read_csv_rows
 from lite.util.files import atomic_write_text
 from lite.util.units import MB, MIB
 
@@ -60,16 +59,11 @@ def sort_rows(rows):
 
 
 def to_csv(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
-    return out.getvalue()
+    return csv_text(rows, COLUMNS)
 
 
 def _cell(value, fmt="{:.2f}"):
-    return "–" if value is None else fmt.format(value)
+    return None if value is None else fmt.format(value)
 
 
 def to_markdown(rows, measured=None):
@@ -78,6 +72,24 @@ def to_markdown(rows, measured=None):
     def accuracy(r):
         return (measured or {}).get((r["model"], r["variant"], r["weights_origin"]))
     with_accuracy = any(accuracy(r) for r in rows)
+    headers = ["Model", "Target", "Variant", "Storage (MiB)", "Storage (MB)", "Published storage (M)",
+               "MiB / published", "Params (M)", "Published params (M)", "FLOPs (G)", "Published FLOPs (G)",
+               "FLOPs / published", "Weights"]
+    align = "lll" + "r" * 9 + "l"
+    if with_accuracy:
+        headers, align = headers + ["Published Top-1", "Measured Top-1"], align + "rr"
+    published_top1 = {spec.name: spec.published.get("top1") for spec in family().models}
+    cells = []
+    for r in rows:
+        line = [r["model"], r["target"], r["variant"], f"{r['storage_mib']:.2f}", f"{r['storage_mb']:.2f}",
+                _cell(r["published_storage_m"], "{:g}"), _cell(r["storage_ratio_mib"], "{:.3f}"),
+                f"{r['params_m']:.3f}", _cell(r["published_params_m"]), f"{r['flops_g']:.3f}",
+                _cell(r["published_flops_g"]), _cell(r["flops_ratio"], "{:.3f}"),
+                r["weights_origin"][:23] + ("; calibrated on " + r["calibration"] if r.get("calibration") else "")]
+        if with_accuracy:
+            published = published_top1.get(r["model"])
+            line += [_cell(published and 100 * published, "{:.1f}%"), top1_text(accuracy(r)) if accuracy(r) else None]
+        cells.append(line)
     lines = [
         "# Model storage, parameters and FLOPs",
         "",
@@ -86,25 +98,8 @@ def to_markdown(rows, measured=None):
         "Params: conv weights, BatchNorm scale and shift, fc weight and bias (running statistics not counted).",
         "FLOPs = 2 x multiply-accumulates of convs and fc.",
         "",
-        "| Model | Target | Variant | Storage (MiB) | Storage (MB) | Published storage (M) | MiB / published "
-        "| Params (M) | Published params (M) | FLOPs (G) | Published FLOPs (G) | FLOPs / published | Weights |"
-        + (" Published Top-1 | Measured Top-1 |" if with_accuracy else ""),
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-        + (" ---: | ---: |" if with_accuracy else ""),
+        markdown_table(cells, headers, align),
     ]
-    published_top1 = {spec.name: spec.published.get("top1") for spec in family().models}
-    for r in rows:
-        line = (
-            f"| {r['model']} | {r['target']} | {r['variant']} | {r['storage_mib']:.2f} | {r['storage_mb']:.2f} "
-            f"| {_cell(r['published_storage_m'], '{:g}')} | {_cell(r['storage_ratio_mib'], '{:.3f}')} "
-            f"| {r['params_m']:.3f} | {_cell(r['published_params_m'], '{:.2f}')} | {r['flops_g']:.3f} "
-            f"| {_cell(r['published_flops_g'], '{:.2f}')} | {_cell(r['flops_ratio'], '{:.3f}')} "
-            f"| {r['weights_origin'][:23]}{'; calibrated on ' + r['calibration'] if r.get('calibration') else ''} |")
-        if with_accuracy:
-            published = published_top1.get(r["model"])
-            line += (f" {_cell(published and 100 * published, '{:.1f}%')} |"
-                     f" {top1_text(accuracy(r)) if accuracy(r) else '–'} |")
-        lines.append(line)
     if with_accuracy:
         lines += ["", "Measured Top-1: from accuracy.csv (python bench_scripts/eval_accuracy.py) for the same model, "
                       "variant and weights; n = images evaluated; synthetic weights have no accuracy."]
@@ -123,16 +118,7 @@ NUMBER_COLUMNS = {"scale": float, "params": int, "params_m": float, "published_p
 
 def from_csv(text):
     """Rows of a models.csv, numbers as numbers and empty cells None (pure)."""
-    rows = []
-    for line in csv.DictReader(io.StringIO(text)):
-        row = {}
-        for key in COLUMNS:
-            value = line.get(key)
-            if key in NUMBER_COLUMNS:
-                value = NUMBER_COLUMNS[key](value) if value not in ("", None) else None
-            row[key] = value if value is not None or key in NUMBER_COLUMNS else ""
-        rows.append(row)
-    return rows
+    return read_csv_rows(text, COLUMNS, NUMBER_COLUMNS)
 
 
 def merge_rows(kept, fresh):

@@ -7,6 +7,7 @@ from lite.errors import DeviceError, DeviceLost, ToolkitError
 from lite.util.files import disk_full_error, is_disk_full
 
 EXIT_FAILED_CELLS = 1
+EXIT_SLOWER = 1  # compare --fail-if-slower: a trusted cell significantly slower than allowed
 # Status 2 has three causes with one number (scripts and CI parse it; it stays 2 for each):
 EXIT_BAD_INPUT = 2  # the user's options or files
 EXIT_DEVICE_ERROR = 2  # a device refused or failed a command (not gone: that is EXIT_DEVICE_LOST)
