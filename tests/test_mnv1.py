@@ -29,6 +29,8 @@ def test_each_subcommand_help_names_the_command_as_typed(name, capsys):
     assert ended.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith(f"usage: mnv1 {' '.join(words)}")
+    assert "example" in out.lower()  # each help shows how it is typed
+    assert "default" in out or name in ("run", "to-ppm")  # run takes run_host/run_sd855's options; to-ppm has none
 
 
 def test_an_unknown_command_is_one_line_with_a_suggestion_and_status_2(capsys):
@@ -93,3 +95,18 @@ def test_every_option_of_every_subcommand_is_spelled_as_the_one_table_says(sub):
 def test_the_host_command_offers_no_arm_only_option():
     host = parser_of(next(s for s in SUBCOMMANDS if s.name == "host"))
     assert not any("--power-mode" in action.option_strings for action in host._actions)
+
+
+@pytest.mark.parametrize("words,message", [
+    (["convert", "--models", "MobileNetV9"], "did you mean MobileNetV1?"),
+    (["host", "--threads", "0"], "--threads"),
+    (["compare", "/nonexistent/a", "/nonexistent/b"], "holds no raw/ folder"),
+    (["eval", "--data", "/nonexistent"], "is not a folder"),
+    (["app", "install", "--transport", "carrier-pigeon"], "--transport"),
+])
+def test_the_one_command_exits_as_the_readme_table_says_for_bad_input(words, message):
+    # README: exit status 2, one line on stderr, for bad input; the same through `mnv1` as through the scripts
+    done = subprocess.run([str(Path(sys.executable).parent / "mnv1"), *words], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and message in lines[0], done.stderr

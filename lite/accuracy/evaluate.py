@@ -36,8 +36,9 @@ class Evaluation:
     predictions: dict = field(default_factory=dict)  # {(model, variant): (indices, top-5)} for the report
 
 
-def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, progress_every_s=10.0):
-    """Run every job (FP32 of a model before its other variants) over `dataset`; an Evaluation."""
+def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, progress_every_s=10.0, on_progress=None):
+    """Run every job (FP32 of a model before its other variants) over `dataset`; an Evaluation.
+    `on_progress(done, total, what)` after each image a job reads (a terminal's bar)."""
     result, good, references = Evaluation(), None, {}
     jobs = sorted(jobs, key=lambda j: j.variant != "fp32")  # every FP32 reference first, order kept otherwise
     for number, job in enumerate(jobs, 1):
@@ -48,6 +49,8 @@ def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, p
             stream = load_ahead(indices, lambda i: cache.tensor(dataset.items[i][0]), workers=workers)
             last = clock()
             for position, (index, tensor, error) in enumerate(stream, 1):
+                if on_progress:
+                    on_progress(position, len(indices), f"{job.model} {job.variant}")
                 if clock() - last >= progress_every_s:
                     last = clock()
                     say(f"    {job.model} {job.variant}: {eta_text(position, len(indices), clock() - started)}")

@@ -36,6 +36,7 @@ from lite.jobs.device_sweep import sweep_one_device
 from lite.jobs.many_devices import sweep_many_devices
 from lite.jobs.options import Connection, DeviceOptions
 from lite.util.edge import run_edge
+from lite.util.progress import progress
 
 
 def parse_args(argv, prog="python bench_scripts/run_sd855.py"):
@@ -97,7 +98,9 @@ def sweep_on_one(sweep, on_device, connection):
         raise ToolkitError("--overlap-push is for several devices (--devices, or --tcp repeated)")
     with open_device(connection.transport, connection.serial, connection.tcp[0] if connection.tcp else None,
                      adb_server=connection.adb_server, command_timeout_s=connection.command_timeout_s) as device:
-        return sweep_one_device(device, sweep, on_device)
+        with progress("cell") as shown:
+            return sweep_one_device(device, sweep, on_device, say=shown.say,
+                                    on_progress=lambda done, total: shown.update(done, total, "phone sweep"))
 
 
 if __name__ == "__main__":

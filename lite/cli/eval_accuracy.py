@@ -28,6 +28,7 @@ from lite.jobs.options import Connection
 from lite.models.registry import model_names, variant_names
 from lite.runtime.arm_library import FP16_CPU
 from lite.util.edge import EXIT_FAILED_CELLS, run_edge
+from lite.util.progress import progress
 
 
 def parse_args(argv, prog="python bench_scripts/eval_accuracy.py"):
@@ -86,7 +87,10 @@ def eval_options(args):
 def main(argv=None, prog=None):
     args = parse_args(argv, **({"prog": prog} if prog else {}))
     options = eval_options(args)
-    return run_edge(lambda: EXIT_FAILED_CELLS if evaluate_models(options).failed else 0)
+    def job():
+        with progress("image") as shown:
+            return EXIT_FAILED_CELLS if evaluate_models(options, say=shown.say, on_progress=shown.update).failed else 0
+    return run_edge(job)
 
 
 if __name__ == "__main__":

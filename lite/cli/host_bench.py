@@ -19,6 +19,7 @@ from lite.cli.args import OneLineParser, add_sweep_arguments, sweep_options
 from lite.cli.summary import print_summary
 from lite.jobs.host_sweep import sweep_this_host
 from lite.util.edge import run_edge
+from lite.util.progress import progress
 
 
 def parse_args(argv, prog="python bench_scripts/run_host.py"):
@@ -35,8 +36,12 @@ def main(argv=None, prog=None, unstable_is_a_warning=False):
     block and status 0, where this command alone exits 4 for its callers to parse)."""
     args = parse_args(argv, **({"prog": prog} if prog else {}))
     sweep, started = sweep_options(args), time.monotonic()
-    return run_edge(lambda: print_summary(sweep_this_host(sweep), started, unstable_is_a_warning),
-                    lost_hint="finished cells are kept, rerun with --resume")
+    def job():
+        with progress("cell") as shown:
+            outcome = sweep_this_host(sweep, say=shown.say, on_progress=lambda done, total: shown.update(
+                done, total, "host sweep"))
+        return print_summary(outcome, started, unstable_is_a_warning)
+    return run_edge(job, lost_hint="finished cells are kept, rerun with --resume")
 
 
 if __name__ == "__main__":

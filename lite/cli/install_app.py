@@ -4,6 +4,9 @@ Without --apk it prepares the project (copies Paddle Lite's Java library from --
 .nb model from models/arm and PaddleClas's ImageNet label list into it), builds it with Gradle when an
 Android SDK is present (ANDROID_HOME or ANDROID_SDK_ROOT), then installs. With --apk it installs
 that APK. Installing goes through the toolkit's Device layer (adb program, adb-shell USB/TCP).
+
+Examples: python android_demo/install.py --lite-dir inference_lite_lib.android.armv8
+          python android_demo/install.py --apk app-debug.apk --serial R58M1
 """
 import argparse
 import sys

@@ -92,10 +92,19 @@ def say_what_it_is(machine, result_dir, say):
             f"published SD855 figures")
 
 
-def sweep_one_device(device, sweep, on_device, *, say=print, slot=None):
+def _progress_only(on_progress):
+    """A device alone has no board: of its marks, only the measurement count goes to `on_progress`."""
+    def mark(**changes):
+        if on_progress and "done" in changes:
+            on_progress(changes["done"], changes["total"])
+    return mark
+
+
+def sweep_one_device(device, sweep, on_device, *, say=print, slot=None, on_progress=None):
     """Check, push, sweep and report on one opened device; a SweepOutcome. `slot`: the device's DeviceSlot
-    in a many-device sweep (its folder is then RESULTS/<short name>-<serial>/), None alone."""
-    mark = slot.mark if slot else (lambda **changes: None)
+    in a many-device sweep (its folder is then RESULTS/<short name>-<serial>/), None alone; `on_progress(done,
+    total)` after each measurement of a device alone (a many-device sweep shows its board instead)."""
+    mark = slot.mark if slot else _progress_only(on_progress)
     say(f"device: {device.description}")
     mark(phase="reading its facts")
     machine = read_device_facts(device)  # once: the runner and the engine are given these

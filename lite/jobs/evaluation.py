@@ -132,8 +132,9 @@ def choose_runtimes(options, settings, stack):
     return {"fp32": host, "other": other}, folder
 
 
-def evaluate_models(options, say=print):
-    """Evaluate, write the accuracy table and refresh the other tables; an EvalOutcome."""
+def evaluate_models(options, say=print, on_progress=None):
+    """Evaluate, write the accuracy table and refresh the other tables; an EvalOutcome. `on_progress(done,
+    total, what)` per image read (lite.accuracy.evaluate.evaluate)."""
     started = time.monotonic()
     classes = family().models[0].class_num
     dataset = read_dataset(options.data, options.list_file, classes, options.allow_outside).limited(options.limit)
@@ -151,7 +152,7 @@ def evaluate_models(options, say=print):
     with ExitStack() as stack:
         runtimes, folder = choose_runtimes(options, settings, stack)
         jobs = make_jobs(options, store, runtimes)
-        result = evaluate(dataset, jobs, cache, workers=options.workers)
+        result = evaluate(dataset, jobs, cache, say=say, workers=options.workers, on_progress=on_progress)
     data = f"{dataset.layout} under {dataset.root}" + (f", first {options.limit}" if options.limit else "")
     flat = [csv_row(row, data, len(result.unreadable)) for row in result.rows]
     examples = wrong_examples(dataset, result, names)

@@ -10,9 +10,9 @@ from lite.report.writer import write_reports
 from lite.util.files import ensure_writable_dir
 
 
-def sweep_this_host(sweep, *, say=print):
+def sweep_this_host(sweep, *, say=print, on_progress=None):
     """Plan, sweep and report on this host; a SweepOutcome. Each cell first checks its logits against
-    Paddle's reference (the export's), then times."""
+    Paddle's reference (the export's), then times. `on_progress(done, total)` after each measurement."""
     cells = plan_cells(ModelStore(sweep.models_dir), sweep.models, sweep.variants, sweep.threads, "x86",
                        power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=True)
     result_dir = ensure_writable_dir(Path(sweep.results_root) / "host")
@@ -20,7 +20,8 @@ def sweep_this_host(sweep, *, say=print):
     say(f"benchmarking {len(cells)} cells on this host (warm-up {sweep.warmup}, repeats {sweep.repeats})")
     runner = HostRunner(sweep.cell_timeout_s)
     try:
-        summary = run_sweep(cells, runner, host_facts(), result_dir, say=say, **sweep.engine_options())
+        summary = run_sweep(cells, runner, host_facts(), result_dir, say=say, on_progress=on_progress,
+                            **sweep.engine_options())
     finally:
         runner.close()
     paths, problems = write_reports(result_dir)
