@@ -14,8 +14,9 @@ DOUBLE_MACHINE = MachineFacts(short_name="double", cpu_model="scripted", core_co
 class ScriptedDeviceDouble:
     name = "scripted-device-double"
 
-    def __init__(self, latency_ms=10.0, fail=(), lose_at=None, temperatures=None, other_cores=None):
+    def __init__(self, latency_ms=10.0, fail=(), lose_at=None, temperatures=None, other_cores=None, samples=None):
         # latency_ms: a number, or f(cell, call number) -> ms, to script drift and twins that disagree.
+        # samples: None, or f(cell, call number) -> the call's timed samples (bimodal noise, say); it wins.
         # other_cores: None (no CPU counters, as a device without /proc/stat), or f(cell, call number) ->
         # cores of other work while that call ran; the scripted clock advances by the samples' sum.
         self.latency_ms = latency_ms if callable(latency_ms) else (lambda cell, call: latency_ms)
@@ -25,6 +26,7 @@ class ScriptedDeviceDouble:
         self.lose_at = lose_at  # lose the device on this call number (1-based)
         self.temperature_script = list(temperatures or [])
         self.calls = []
+        self.samples = samples
 
     def temperatures(self):
         if self.temperature_script:
@@ -48,7 +50,8 @@ class ScriptedDeviceDouble:
         key = cell_id(cell)
         if key in self.fail:
             raise CellFailed(self.fail[key])
-        samples = [self.latency_ms(cell, len(self.calls)) / cell.threads + 0.01 * i for i in range(cell.repeats)]
+        samples = (list(self.samples(cell, len(self.calls))) if self.samples else
+                   [self.latency_ms(cell, len(self.calls)) / cell.threads + 0.01 * i for i in range(cell.repeats)])
         wall_s = sum(samples) / 1000
         if self.other_cores is not None:  # the benchmark's own CPU time plus the other work, in ticks
             self.busy_ticks += round(100 * wall_s * (1 + self.other_cores(cell, len(self.calls))))

@@ -4,6 +4,7 @@ thread count it was given and how many workers it started, and run natively on x
 double's cells use this build). Everything else about the programs - the JSON contract, logits,
 preprocessing, top-5, labels, errors, damaged models, shipped libraries - is proven against the REAL
 Paddle Lite ARM library in tests/test_cxx_real_arm.py. The build script's own checks are here too."""
+import json
 import os
 import subprocess
 
@@ -51,7 +52,18 @@ def test_thread_count_reaches_the_library(cxx_builds, model_file, tmp_path):
                    "--repeats", 3, env={**os.environ, "PADDLE_LITE_API_DOUBLE_LOG": str(log)})
         assert done.returncode == 0, done.stderr
         runs = log.read_text().splitlines()
-        assert runs == [f"threads_set={threads} workers_started={threads}"] * (1 + 2 + 3)
+        assert runs == [f"threads_set={threads} workers_started={threads} input=1x3x224x224"] * (1 + 2 + 3)
+
+
+@pytest.mark.slow
+def test_the_input_shape_reaches_the_library(cxx_builds, model_file, tmp_path):
+    # --input_shape (the A/B experiment's 230x230) is the shape the library is given on every run
+    log = tmp_path / "shape.log"
+    done = run(cxx_builds, "mnv1_bench", "--model", model_file, "--input_shape", "1,3,230,230", "--warmup", 1,
+               "--repeats", 2, env={**os.environ, "PADDLE_LITE_API_DOUBLE_LOG": str(log)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["input_shape"] == [1, 3, 230, 230]
+    assert log.read_text().splitlines() == ["threads_set=1 workers_started=1 input=1x3x230x230"] * (1 + 1 + 2)
 
 
 @pytest.mark.slow

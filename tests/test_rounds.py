@@ -65,13 +65,13 @@ def test_rounds_that_disagree_are_re_measured_and_the_earlier_attempt_is_kept(tm
     lines = []
     summary = run_sweep(cells, double, DOUBLE_MACHINE, tmp_path, rounds=3, max_retries=2, say=lines.append)
     assert len(double.calls) == 6 and summary.retried == 1 and summary.unstable == {}
-    assert any(line.startswith("re-measuring 1 unstable cell(s) (retry 1 of 2): MobileNetV1__fp32__t1: round "
-                               "medians 99.8% apart") for line in lines)
+    assert any(line.startswith("re-measuring 1 unstable cell(s) (retry 1 of 2): MobileNetV1__fp32__t1: figure "
+                               "within ±") and "round medians 99.8% apart" in line for line in lines)
     result = load_result(result_path(tmp_path, cells[0]))
     assert result.schedule["attempt"] == 2 and len(result.rounds) == 3
     assert result.round_medians_ms == pytest.approx((10.02,) * 3)
     (earlier,) = result.earlier_attempts
-    assert earlier["attempt"] == 1 and "round medians 99.8% apart (limit 3%)" in earlier["reasons"][0]
+    assert earlier["attempt"] == 1 and "(round medians 99.8% apart; limit ±3%)" in earlier["reasons"][0]
     assert [len(r["measurement"]["samples_ms"]) for r in earlier["rounds"]] == [5, 5, 5]  # nothing thrown away
 
 
@@ -120,11 +120,11 @@ def test_every_table_marks_an_unstable_cell_and_gives_the_reason(tmp_path, nb_fi
     one, two = md_row(markdown, "MobileNetV1", "fp32")[2:4]
     assert "[" not in one and "±" in one  # stable: the spread between rounds is shown, no mark
     assert two.endswith("[1]")
-    assert any(line.startswith("[1] round medians ") and "apart (limit 3%)" in line for line in markdown.splitlines())
+    assert any(line.startswith("[1] figure within ±") and "apart; limit ±3%)" in line for line in markdown.splitlines())
     assert "in 2 interleaved round(s) (order seed 3)" in markdown
     with open(tmp_path / "latency.csv") as f:
         line = next(csv.DictReader(f))
-    assert line["threads1_unstable"] == "" and line["threads2_unstable"].startswith("round medians")
+    assert line["threads1_unstable"] == "" and line["threads2_unstable"].startswith("figure within ±")
     assert line["threads2_rounds"] == "2" and float(line["threads2_round_spread"]) > 0.03
     from lite.bench.results import load_results as load_cell_results
     from lite.report.latency import latency_rows

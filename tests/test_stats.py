@@ -2,7 +2,8 @@ import math
 
 import pytest
 
-from lite.bench.stats import latency_stats, spread
+from lite.bench.estimators import round_spread as spread
+from lite.bench.stats import latency_stats
 
 
 def test_stats_of_known_samples():

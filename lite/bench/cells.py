@@ -1,8 +1,15 @@
 """A cell is one measurement: a model x variant x thread count with its options (pure data)."""
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lite.models.model_file import ModelFile, read_model_file
+
+DEFAULT_INPUT_SHAPE = (1, 3, 224, 224)  # what every published figure was measured at
+
+
+def shape_text(shape):
+    """'1x3x224x224'."""
+    return "x".join(str(n) for n in shape)
 
 
 @dataclass(frozen=True)
@@ -15,9 +22,13 @@ class CellOptions:
     power_mode: str
     warmup: int
     repeats: int
+    input_shape: tuple = field(default=DEFAULT_INPUT_SHAPE, kw_only=True)  # NCHW, batch 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "input_shape", tuple(int(n) for n in self.input_shape))
 
     def as_dict(self):
-        return asdict(self)
+        return {**asdict(self), "input_shape": list(self.input_shape)}
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Cell(CellOptions):
     reference_npz: Path = None
 
     def __post_init__(self):
+        super().__post_init__()
         if isinstance(self.model_file, (str, Path)):
             path = Path(self.model_file)
             object.__setattr__(self, "model_file", read_model_file(path) if path.is_file() else ModelFile(path, None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lite.bench.cells import cell_id
+from lite.bench.estimators import ESTIMATORS, estimator_of
 from lite.bench.stability import limits_of, unstable_cells
 
 RESAMPLES = 2000
@@ -25,8 +26,8 @@ CONFIDENCE = 0.95
 @dataclass(frozen=True)
 class CellComparison:
     cell: str
-    old_median_ms: float
-    new_median_ms: float
+    old_ms: float  # the estimator's value
+    new_ms: float
     ratio: float
     low: float
     high: float
@@ -45,26 +46,15 @@ class CellComparison:
         return "no significant difference"
 
 
-def median_of_round_medians(rounds_ms):
-    """The tables' estimate of a cell: the median of its rounds' medians (one round: its median)."""
-    return float(np.median([np.median(samples) for samples in rounds_ms]))
-
-
-def _bootstrap_estimates(rounds_ms, rng, resamples):
-    """`resamples` bootstrap values of median_of_round_medians: each round resampled within itself."""
-    medians = [np.median(rng.choice(np.asarray(samples, dtype=float), (resamples, len(samples))), axis=1)
-               for samples in rounds_ms]
-    return np.median(np.stack(medians, axis=1), axis=1)
-
-
-def ratio_interval(old_rounds_ms, new_rounds_ms, resamples=RESAMPLES, confidence=CONFIDENCE, seed=0):
-    """(ratio, low, high) of NEW / OLD: the ratio of median_of_round_medians and its bootstrap interval.
-    Each argument is a list of rounds, each a sequence of samples in ms."""
+def ratio_interval(old_rounds_ms, new_rounds_ms, estimator=ESTIMATORS["median"], resamples=RESAMPLES,
+                   confidence=CONFIDENCE, seed=0):
+    """(ratio, low, high) of NEW / OLD: the ratio of the `estimator`'s values and its bootstrap interval, the
+    same estimator on every resample. Each argument is a list of rounds, each a sequence of samples in ms."""
     rng = np.random.default_rng(seed)
-    ratios = _bootstrap_estimates(new_rounds_ms, rng, resamples) / _bootstrap_estimates(old_rounds_ms, rng, resamples)
+    ratios = estimator.bootstrap(new_rounds_ms, rng, resamples) / estimator.bootstrap(old_rounds_ms, rng, resamples)
     tail = (1 - confidence) / 2
-    return (median_of_round_medians(new_rounds_ms) / median_of_round_medians(old_rounds_ms),
-            float(np.quantile(ratios, tail)), float(np.quantile(ratios, 1 - tail)))
+    return (estimator(new_rounds_ms) / estimator(old_rounds_ms), float(np.quantile(ratios, tail)),
+            float(np.quantile(ratios, 1 - tail)))
 
 
 def rounds_ms(result):
@@ -75,7 +65,7 @@ def rounds_ms(result):
 BLOCKING = {"model file": lambda r: (r.model_file or {}).get("sha256"), "runner": lambda r: r.runner,
             "target": lambda r: r.cell.target}
 NOTED = {"warm-up": lambda r: r.cell.warmup, "repeats": lambda r: r.cell.repeats,
-         "power mode": lambda r: r.cell.power_mode}
+         "power mode": lambda r: r.cell.power_mode, "input": lambda r: "x".join(map(str, r.cell.input_shape))}
 
 
 def machine_identity(result):
@@ -103,20 +93,21 @@ def _differences(checks, old, new):
     return ", ".join(found)
 
 
-def compare_runs(old_results, new_results, groups=None, **options):
-    """(comparisons of the cells both runs measured, cell ids only one run measured). The medians are
-    the tables' (over rounds), and so are the ratio and its interval (ratio_interval). `groups`: the
-    registry's architectures, for the stability marks. Whether the machines match is the caller's check
-    (machines_differ)."""
+def compare_runs(old_results, new_results, groups=None, estimator=None, **options):
+    """(comparisons of the cells both runs measured, cell ids only one run measured). The figures are the
+    tables' estimator (`estimator`, else the one the OLD run's tables use), and so are the ratio and its
+    interval (ratio_interval). `groups`: the registry's architectures, for the stability marks. Whether the
+    machines match is the caller's check (machines_differ)."""
+    estimator = estimator or estimator_of(old_results)
     old = {cell_id(r.cell): r for r in old_results if r.ok}
     new = {cell_id(r.cell): r for r in new_results if r.ok}
     marks = [unstable_cells(list(run.values()), groups or {}, limits_of(list(run.values()))) for run in (old, new)]
     rows = []
     for key in sorted(old.keys() & new.keys()):
         old_rounds, new_rounds = rounds_ms(old[key]), rounds_ms(new[key])
-        ratio, low, high = ratio_interval(old_rounds, new_rounds, **options)
+        ratio, low, high = ratio_interval(old_rounds, new_rounds, estimator, **options)
         where = " and ".join(name for name, found in zip(("OLD", "NEW"), marks) if key in found)
-        rows.append(CellComparison(key, median_of_round_medians(old_rounds), median_of_round_medians(new_rounds),
+        rows.append(CellComparison(key, estimator(old_rounds), estimator(new_rounds),
                                    ratio, low, high, where, _differences(BLOCKING, old[key], new[key]),
                                    _differences(NOTED, old[key], new[key])))
     return rows, sorted(old.keys() ^ new.keys())

@@ -131,7 +131,12 @@ class CxxRunner(DeviceRunner):
         return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "
                 f"{q(join(self.workdir, 'bin', 'mnv1_bench'))} --model {q(self.remote_model(cell))} "
                 f"--threads {int(cell.threads)} --power_mode {q(cell.power_mode)} --warmup {int(cell.warmup)} "
-                f"--repeats {int(cell.repeats)}")
+                f"--repeats {int(cell.repeats)} --input_shape {shape_argument(cell)}")
+
+
+def shape_argument(cell):
+    """'1,3,224,224': the cell's input shape as the programs take it (whole numbers only, nothing to quote)."""
+    return ",".join(str(int(n)) for n in cell.input_shape)
 
 
 class PythonRunner(DeviceRunner):
@@ -144,7 +149,7 @@ class PythonRunner(DeviceRunner):
         program = q(join(self.workdir, "bin", "mnv1_bench.py"))
         return (f"cd {q(self.workdir)} && OPENBLAS_NUM_THREADS=1 python3 {program} "
                 f"--model {q(self.remote_model(cell))} --threads {int(cell.threads)} --power_mode {q(cell.power_mode)} "
-                f"--warmup {int(cell.warmup)} --repeats {int(cell.repeats)}")
+                f"--warmup {int(cell.warmup)} --repeats {int(cell.repeats)} --input_shape {shape_argument(cell)}")
 
 
 class BenchmarkBinRunner(DeviceRunner):
@@ -166,7 +171,7 @@ class BenchmarkBinRunner(DeviceRunner):
     def command(self, cell):
         return (f"cd {q(self.workdir)} && LD_LIBRARY_PATH={q(join(self.workdir, 'lib'))} "
                 f"{q(join(self.workdir, 'bin', 'benchmark_bin'))} --optimized_model_file={q(self.remote_model(cell))} "
-                f"--input_shape=1,3,224,224 --threads={int(cell.threads)} "
+                f"--input_shape={shape_argument(cell)} --threads={int(cell.threads)} "
                 f"--power_mode={bench_program.POWER_MODE_NUMBERS[cell.power_mode]} --warmup={int(cell.warmup)} "
                 f"--repeats={int(cell.repeats)} --backend=arm")
 

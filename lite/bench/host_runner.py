@@ -110,7 +110,8 @@ class HostRunner:
         """The cell process's command line (`python -m lite.runtime.bench_cell ARGS` runs the same by hand).
         The logits are checked against Paddle's in the first round only: later rounds time the same bytes."""
         arguments = [str(cell.nb_path), "--threads", str(cell.threads), "--warmup", str(cell.warmup),
-                     "--repeats", str(cell.repeats), "--variant", cell.variant]
+                     "--repeats", str(cell.repeats), "--variant", cell.variant,
+                     "--input-shape", ",".join(str(n) for n in cell.input_shape)]
         if cell.reference_npz and first_round:
             arguments += ["--reference", str(cell.reference_npz)]
         return arguments

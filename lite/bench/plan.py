@@ -1,5 +1,5 @@
 """The plan of a sweep: which cells to run, after checking that every model file is there."""
-from lite.bench.cells import Cell
+from lite.bench.cells import DEFAULT_INPUT_SHAPE, Cell
 from lite.convert.nb_format import check_nb_file
 from lite.errors import ToolkitError
 from lite.models.model_file import read_model_file
@@ -17,7 +17,8 @@ def check_against_manifest(store, model_file, name, target, variant):
                            f"{store.remake_command(name, target, variant, force=True)}")
 
 
-def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, repeats, with_reference):
+def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, repeats, with_reference,
+               input_shape=DEFAULT_INPUT_SHAPE):
     """Cells in registry order (model, variant, threads); ToolkitError naming the command that makes
     a missing model. `with_reference` adds the export's reference logits to check before timing. Each model
     file is read and hashed here, once, and its ModelFile goes on every cell of it."""
@@ -44,5 +45,5 @@ def plan_cells(store, models, variants, threads, target, *, power_mode, warmup, 
                                    f"make it with: {store.remake_command(spec.name, force=True)}")
             for count in threads:
                 cells.append(Cell(spec.name, variant, target, count, power_mode, warmup, repeats, model_file,
-                                  reference))
+                                  reference, input_shape=input_shape))
     return cells

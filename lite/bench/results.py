@@ -174,9 +174,14 @@ def _cell_options(data):
     if not isinstance(data, dict):
         raise ValueError("it has no 'cell' object")
     try:
-        options = CellOptions(**{name: data[name] for name in CellOptions.__dataclass_fields__})
+        options = CellOptions(**{name: data[name] for name in CellOptions.__dataclass_fields__
+                                 if name in data or name != "input_shape"})  # files before it: 1x3x224x224
     except KeyError as exc:
         raise ValueError(f"its 'cell' lacks '{exc.args[0]}'") from None
+    except (TypeError, ValueError):
+        raise ValueError("its cell's 'input_shape' is not a list of whole numbers") from None
+    if len(options.input_shape) != 4 or not all(0 < n <= 4096 for n in options.input_shape):
+        raise ValueError("its cell's 'input_shape' is not N,C,H,W within 1..4096")
     if not isinstance(options.threads, int) or options.threads < 1:
         raise ValueError("its cell's 'threads' is not a positive whole number")
     return options

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from lite.bench.estimators import estimates, estimator_of, precision, round_spread
+
 
 def latency_stats(samples_ms):
     """min, max, mean, median, std (population), p90 and coefficient of variation, in ms."""
@@ -23,17 +25,17 @@ def latency_stats(samples_ms):
     }
 
 
-def spread(values):
-    """(max - min) / min of a few medians: how far back-to-back runs drift apart."""
-    values = list(values)
-    return (max(values) - min(values)) / min(values)
-
-
 def cell_stats(result):
     """The figures a table shows for a measured cell: latency_stats of every timed sample pooled over its
     rounds, except `median_ms`, which is the median of the rounds' medians (robust to one bad round);
-    `rounds` and `round_spread` (spread of the round medians, 0 with one round) besides."""
-    medians = result.round_medians_ms
+    `estimates` (every estimator's value), `estimator` (the name of the one the run chose),
+    `estimate_ms` (its value: the tables' headline), `rounds`, `round_spread` (how far that estimator's
+    per-round values lie apart, 0 with one round) and `precision` (the half-width of its two-level bootstrap
+    interval, relative: what the stability limit judges) besides."""
+    rounds = [r.measurement.samples_ms for r in result.rounds if r.ok]
     stats = latency_stats(result.measurement.samples_ms)
-    return {**stats, "median_ms": float(np.median(medians)), "rounds": len(medians),
-            "round_spread": spread(medians) if len(medians) > 1 else 0.0}
+    chosen = estimator_of([result])
+    values = estimates(rounds)
+    return {**stats, "median_ms": values["median"], "rounds": len(rounds), "estimates": values,
+            "estimator": chosen.name, "estimate_ms": values[chosen.name],
+            "round_spread": round_spread(chosen.rounds(rounds)), "precision": precision(rounds, chosen)}

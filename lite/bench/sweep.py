@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from lite.bench.cells import cell_id, thread_label
 from lite.bench.results import CellResult, Measurement, RoundResult, is_complete, read_result, write_result
-from lite.bench.stability import Limits, unstable_cells
+from lite.bench.stability import Limits, imprecise, unstable_cells
 from lite.bench.stats import latency_stats
 from lite.devices.machine import hottest, interference
 from lite.errors import CellFailed
@@ -103,11 +103,12 @@ class _Engine:
                            started_at=started_at, finished_at=now_iso(), temperatures_before_c=temperatures_before,
                            temperatures_after_c=self.runner.temperatures(), cooling=cooling, interference=found)
 
-    def run(self, cells, results, *, rounds, rng, counter, label=""):
-        """Measure `cells` in `rounds` rounds, each in a fresh shuffled order; update `results`
-        ({cell id: CellResult}) and write each file after every round. Returns how many failed."""
+    def run(self, cells, results, *, rounds, rng, counter, label="", start=1, of=None):
+        """Measure `cells` in `rounds` rounds numbered from `start` (later ones add to the rounds a result
+        has), each in a fresh shuffled order; update `results` ({cell id: CellResult}) and write each file
+        after every round. `of`: the planned number of rounds, for the progress lines. Returns how many failed."""
         failed = set()
-        for number in range(1, rounds + 1):
+        for number in range(start, start + rounds):
             order = [c for c in cells if cell_id(c) not in failed]
             rng.shuffle(order)
             for position, cell in enumerate(order, 1):
@@ -120,16 +121,36 @@ class _Engine:
                 counter[0] += 1
                 if self.on_progress:
                     self.on_progress(*counter)
-                round_label = f"round {number}/{rounds} " if rounds > 1 else ""
+                planned = of or rounds
+                round_label = (f"round {number}/{planned} " if number <= planned else f"extra round {number} "
+                               ) if planned > 1 or number > planned else ""
                 self.say(_progress(counter[0], counter[1], label + round_label, cell, outcome, self.limits))
                 if not outcome.ok:
                     failed.add(key)
         return len(failed)
 
 
+def extra_rounds(engine, cells, results, rounds, max_rounds, limits, rng, counter, say, label=""):
+    """Early stopping: after the planned `rounds`, each cell whose figure is not yet precise enough gets one
+    more round, interleaved among such cells, until it is or has `max_rounds`; a precise cell stops at
+    `rounds`. Returns how many failed."""
+    failed = 0
+    for number in range(rounds + 1, (max_rounds or rounds) + 1):
+        again = [cell for cell in cells if imprecise(results[cell_id(cell)], limits)]
+        if not again:
+            break
+        say(f"{label}{len(again)} cell(s) not yet within ±{100 * limits.max_spread:g}% get round {number} (at most "
+            f"{max_rounds})")
+        counter[1] += len(again)
+        failed += engine.run(again, results, rounds=1, rng=rng, counter=counter, label=label, start=number,
+                             of=rounds)
+    return failed
+
+
 def run_sweep(cells, runner, machine, result_dir, *, rounds=1, seed=None, max_retries=0, limits=Limits(), twins=None,
               resume=False, cooldown_s=0.0, max_temp_c=None, max_temp_wait_s=300.0, say=print, sleep=time.sleep,
-              clock=time.monotonic, guard=None, on_progress=None, schedule_extra=None):
+              clock=time.monotonic, guard=None, on_progress=None, schedule_extra=None, estimator="median",
+              max_rounds=None):
     """Run every cell not already complete (with `resume`) in `rounds` interleaved rounds, re-measure
     unstable cells up to `max_retries` times; return a SweepSummary. `machine`: the MachineFacts that the
     job read once (recorded in every result; a resumed result counts only from the same device).
@@ -162,8 +183,8 @@ def run_sweep(cells, runner, machine, result_dir, *, rounds=1, seed=None, max_re
             f"repeats the order)")
 
     def fresh(cell, attempt, earlier_attempts=()):
-        schedule = {"rounds": rounds, "seed": seed, "attempt": attempt, "limits": limits.as_dict(),
-                    **(schedule_extra or {})}
+        schedule = {"rounds": rounds, "max_rounds": max_rounds, "seed": seed, "attempt": attempt,
+                    "limits": limits.as_dict(), "estimator": estimator, **(schedule_extra or {})}
         return CellResult(cell=cell.options, status="ok", runner=runner.name, model_file=cell.model_file.result_info(),
                           machine=engine.machine, schedule=schedule, earlier_attempts=earlier_attempts)
 
@@ -172,6 +193,7 @@ def run_sweep(cells, runner, machine, result_dir, *, rounds=1, seed=None, max_re
     counter = [0, rounds * len(todo)]
     summary.failed = engine.run(todo, results, rounds=rounds, rng=rng, counter=counter)
     summary.ran = len(todo)
+    summary.failed += extra_rounds(engine, todo, results, rounds, max_rounds, limits, rng, counter, say)
     by_id = {cell_id(c): c for c in cells}
     for attempt in range(2, max_retries + 2):
         unstable = unstable_cells(list(results.values()), twins or {}, limits)
@@ -188,6 +210,8 @@ def run_sweep(cells, runner, machine, result_dir, *, rounds=1, seed=None, max_re
         counter[1] += rounds * len(again)
         summary.failed += engine.run(again, results, rounds=rounds, rng=rng, counter=counter,
                                      label=f"retry {attempt - 1} ")
+        summary.failed += extra_rounds(engine, again, results, rounds, max_rounds, limits, rng, counter, say,
+                                       label=f"retry {attempt - 1}: ")
         summary.retried += len(again)
     unstable = unstable_cells(list(results.values()), twins or {}, limits)
     summary.unstable = {key: reasons for key, reasons in unstable.items() if key in by_id}

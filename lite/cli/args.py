@@ -5,13 +5,15 @@ import math
 import sys
 from pathlib import Path
 
+from lite.bench.cells import DEFAULT_INPUT_SHAPE
+from lite.bench.estimators import ESTIMATOR_NAMES, ESTIMATORS, MEASUREMENT_DEFAULTS, why_chosen
 from lite.bench.stability import Limits
 from lite.devices.base import DEFAULT_COMMAND_TIMEOUT_S
 from lite.devices.select import TRANSPORTS
 from lite.devices.targets import devices_option
 from lite.jobs.options import SweepOptions
 from lite.models.registry import family, model_names, variant_names
-from lite.runtime.bench_program import POWER_MODES
+from lite.runtime.bench_program import POWER_MODES, input_shape
 
 MAX_THREADS = 64
 MAX_SECONDS = 7 * 24 * 3600  # a week: anything longer is a typo, not a plan
@@ -126,7 +128,7 @@ def counting(maximum):
     return parse
 
 
-def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
+def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode, kind):
     seconds = bounded(float, MAX_SECONDS, " seconds")
     parser.add_argument("--threads", type=parse_threads, default=[1, 2, 4],
                         help="comma-separated thread counts (default: 1,2,4)")
@@ -143,6 +145,10 @@ def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
         parser.add_argument("--power-mode", choices=POWER_MODES, default=power_mode,
                             help=f"Paddle Lite CPU power mode: which cores the threads run on (default: {power_mode})")
         add_old_spelling(parser, "--power_mode", "--power-mode")  # the spelling of benchmark_bin and mnv1_bench
+    parser.add_argument("--input-shape", type=input_shape, default=DEFAULT_INPUT_SHAPE, metavar="N,C,H,W",
+                        help="the timed input's shape; the published figures are at the default, another size "
+                             "measures how latency follows the work (default: 1,3,224,224)")
+    add_old_spelling(parser, "--input_shape", "--input-shape")  # the spelling of benchmark_bin and mnv1_bench
     parser.add_argument("--cooldown", type=seconds, default=cooldown_s, metavar="SECONDS",
                         help=f"pause between cells (default: {cooldown_s:g})")
     parser.add_argument("--max-temp", type=bounded(float, 150.0, " °C"), default=None, metavar="CELSIUS",
@@ -153,28 +159,36 @@ def add_sweep_arguments(parser, *, warmup, repeats, cooldown_s, power_mode):
                         help="a cell running longer fails and the sweep goes on (default: 600)")
     parser.add_argument("--resume", action="store_true",
                         help="keep cells that already have a complete result file; run the rest")
-    add_stability_arguments(parser)
+    add_stability_arguments(parser, kind)
 
 
-DEFAULT_ROUNDS = 3
-
-
-def add_stability_arguments(parser):
-    """--rounds, --seed and the limits beyond which a cell is re-measured, then marked unstable."""
-    limits = Limits()
+def add_stability_arguments(parser, kind="device"):
+    """--rounds, --max-rounds, --estimator, --seed and the limits beyond which a cell is re-measured, then
+    marked unstable; the defaults of this `kind` of machine ("host" or "device": MEASUREMENT_DEFAULTS)."""
+    defaults = MEASUREMENT_DEFAULTS[kind]
+    limits = Limits(max_cv=defaults.max_cv)
     percent = or_off(lambda text: bounded(float, 1000.0, "%")(text) / 100)
-    parser.add_argument("--rounds", type=counting(1000), default=DEFAULT_ROUNDS,
+    parser.add_argument("--rounds", type=counting(1000), default=defaults.rounds,
                         help="run the whole plan this many times, round-robin, each round in a fresh shuffled "
-                             "order and every cell in a fresh process; tables show the median over rounds "
-                             f"(default: {DEFAULT_ROUNDS})")
+                             f"order and every cell in a fresh process (default: {defaults.rounds})")
+    parser.add_argument("--max-rounds", type=counting(1000), default=defaults.max_rounds,
+                        help="early stopping: a cell whose rounds disagree gets more rounds, up to this many; one "
+                             f"that agrees stops at --rounds (default: {defaults.max_rounds}; never fewer than "
+                             f"--rounds)")
+    parser.add_argument("--estimator", choices=ESTIMATOR_NAMES, default=defaults.estimator,
+                        help="the tables' figure: " + "; ".join(f"{name}: {e.about}".replace("%", "%%")
+                                                               for name, e in ESTIMATORS.items())
+                             + f"; every one goes into latency.csv (default here: {defaults.estimator}, "
+                               f"{why_chosen(defaults.estimator)})")
     parser.add_argument("--seed", type=bounded(int, 2 ** 31 - 1), default=None,
                         help="seed of the rounds' order (default: drawn, printed and recorded)")
     parser.add_argument("--max-retries", type=bounded(int, 100), default=1,
                         help="re-measure an unstable cell up to this many times; still unstable, it is marked "
                              "in every table and the exit status is 4 (default: 1)")
     parser.add_argument("--max-spread", type=percent, default=limits.max_spread, metavar="PERCENT|off",
-                        help="unstable when round medians, or two models of one architecture, differ by more; "
-                             f"off: never (default: {100 * limits.max_spread:g})")
+                        help="unstable when the figure's 95%% interval (rounds and runs resampled) reaches further "
+                             "than this from it, or when two models of one architecture differ by more; off: never "
+                             f"(default: {100 * limits.max_spread:g})")
     parser.add_argument("--max-cv", type=percent, default=limits.max_cv, metavar="PERCENT|off",
                         help=f"unstable when the timed runs' CV is above this; off: never "
                              f"(default: {100 * limits.max_cv:g})")
@@ -193,7 +207,8 @@ def sweep_options(args):
                         max_temp_wait_s=args.max_temp_wait, cell_timeout_s=args.cell_timeout, resume=args.resume,
                         rounds=args.rounds, seed=args.seed, max_retries=args.max_retries,
                         limits=Limits(args.max_spread, args.max_cv, args.max_other_cores),
-                        twins=family().same_architecture())
+                        twins=family().same_architecture(), input_shape=tuple(args.input_shape),
+                        estimator=args.estimator, max_rounds=max(args.rounds, args.max_rounds))
 
 
 # Every option of every command, one spelling per concept (tests/test_cli_input.py walks each subcommand's
@@ -210,10 +225,12 @@ OPTION_NAMES = {
     "--skip-quant-layers": "layers kept FP32", "--layers": "layers to try", "--verify-arm": "check on ARM kernels",
     "--lite-dir": "Paddle Lite's ARM library", "--fp16-lite-dir": "its FP16 build",
     "--lite-dir-armv7": "its armv7 build", "--verify-inputs": "inputs of the check", "--arm-cpu": "qemu CPU",
-    "--warmup": "untimed runs", "--repeats": "timed runs", "--power-mode": "Paddle Lite power mode",
+    "--warmup": "untimed runs", "--input-shape": "the timed input's N,C,H,W", "--repeats": "timed runs",
+    "--power-mode": "Paddle Lite power mode",
     "--cooldown": "pause between cells", "--max-temp": "thermal wait", "--max-temp-wait": "its longest wait",
     "--cell-timeout": "a cell's longest run", "--resume": "keep complete cells", "--rounds": "rounds",
-    "--seed": "the rounds' order", "--max-retries": "re-measurements", "--max-spread": "stability limit",
+    "--seed": "the rounds' order", "--max-rounds": "early stopping's most rounds", "--estimator": "the figure",
+    "--max-retries": "re-measurements", "--max-spread": "stability limit",
     "--max-cv": "stability limit", "--max-other-cores": "stability limit", "--transport": "how to reach a device",
     "--serial": "one device", "--devices": "several devices: all or serials, a comma list",
     "--tcp": "a device on the network, repeated", "--adb-server": "another host's adb server",

@@ -42,7 +42,7 @@ from lite.util.progress import progress
 def parse_args(argv, prog="python bench_scripts/run_sd855.py"):
     parser = OneLineParser(prog=prog, description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=5.0, power_mode="high")
+    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=5.0, power_mode="high", kind="device")
     add_device_arguments(parser, many=True)
     parser.add_argument("--runner", choices=RUNNERS, default="cxx",
                         help="cxx: our mnv1_bench; benchmark_bin: Paddle Lite's own tool; python: the device's "

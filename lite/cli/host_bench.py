@@ -25,7 +25,7 @@ from lite.util.progress import progress
 def parse_args(argv, prog="python bench_scripts/run_host.py"):
     parser = OneLineParser(prog=prog, description=__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode=None)
+    add_sweep_arguments(parser, warmup=20, repeats=100, cooldown_s=0.0, power_mode=None, kind="host")
     parser.add_argument("--results", default="results",
                         help="results root; this host writes RESULTS/host (default: results)")
     return parser.parse_args(argv)

@@ -119,7 +119,8 @@ def sweep_one_device(device, sweep, on_device, *, say=print, slot=None, on_progr
         device = GatedDevice(device, slot.gate, slot.serial)
     target = on_device.model_target if on_device.model_target != "auto" else model_target_for(machine.abi)
     cells = plan_cells(ModelStore(sweep.models_dir), sweep.models, sweep.variants, sweep.threads, target,
-                       power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=False)
+                       power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=False,
+                       input_shape=sweep.input_shape)
     ensure_writable_dir(result_dir / "raw")
     runner = make_runner(on_device, sweep.cell_timeout_s, device, machine,
                          on_device.device_dir or device.default_workdir)

@@ -14,7 +14,8 @@ def sweep_this_host(sweep, *, say=print, on_progress=None):
     """Plan, sweep and report on this host; a SweepOutcome. Each cell first checks its logits against
     Paddle's reference (the export's), then times. `on_progress(done, total)` after each measurement."""
     cells = plan_cells(ModelStore(sweep.models_dir), sweep.models, sweep.variants, sweep.threads, "x86",
-                       power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=True)
+                       power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=True,
+                       input_shape=sweep.input_shape)
     result_dir = ensure_writable_dir(Path(sweep.results_root) / "host")
     ensure_writable_dir(result_dir / "raw")
     say(f"benchmarking {len(cells)} cells on this host (warm-up {sweep.warmup}, repeats {sweep.repeats})")

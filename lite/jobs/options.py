@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lite.bench.cells import DEFAULT_INPUT_SHAPE
 from lite.bench.stability import Limits
 
 
@@ -26,12 +27,16 @@ class SweepOptions:
     max_retries: int = 1
     limits: Limits = field(default_factory=Limits)
     twins: dict = field(default_factory=dict)  # {architecture: model names}: the same-network check
+    input_shape: tuple = DEFAULT_INPUT_SHAPE  # NCHW of the timed input
+    estimator: str = "median"  # the tables' headline (lite.bench.estimators)
+    max_rounds: int = None  # early stopping: rounds for a cell whose rounds disagree; None: `rounds`
 
     def engine_options(self):
         """The run_sweep keyword arguments these options set."""
         return {"resume": self.resume, "cooldown_s": self.cooldown_s, "max_temp_c": self.max_temp_c,
                 "max_temp_wait_s": self.max_temp_wait_s, "rounds": self.rounds, "seed": self.seed,
-                "max_retries": self.max_retries, "limits": self.limits, "twins": self.twins}
+                "max_retries": self.max_retries, "limits": self.limits, "twins": self.twins,
+                "estimator": self.estimator, "max_rounds": self.max_rounds}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ def comparison_text(rows, unmatched, old_name, new_name, across_machines="", fai
         verdict = (row.verdict + (f" ({row.differs} differ)" if row.differs and not row.not_comparable else "")
                    + (f" (unstable in {row.unstable}: not to be trusted)" if row.unstable else ""))
         ratio = None if row.not_comparable else f"{row.ratio:.3f} ({row.low:.3f}-{row.high:.3f})"
-        cells.append([row.cell, f"{row.old_median_ms:.2f}", f"{row.new_median_ms:.2f}", ratio, verdict])
+        cells.append([row.cell, f"{row.old_ms:.2f}", f"{row.new_ms:.2f}", ratio, verdict])
     lines.append(markdown_table(cells, ["cell", "OLD (ms)", "NEW (ms)", "ratio (95% CI)", "verdict"], "lrrrl"))
     if unmatched:
         lines.append(f"measured in one run only: {', '.join(unmatched)}")

@@ -1,6 +1,6 @@
 """The cross-device table (pure): model x variant x threads by device, from each device's result folder.
 
-Each device column is that folder's median over rounds (as its own latency.md); the published Snapdragon
+Each device column is that folder's figure (its run's estimator, as its own latency.md); the published Snapdragon
 855 figure (FP32) stands beside them when one of the devices is a real SD855; for a SoC measured on two or more
 units, the spread between units ((slowest - fastest) / fastest) shows unit-to-unit variation. Unstable
 cells carry the same marks [n] as in latency.md.
@@ -50,7 +50,7 @@ def unit_spreads(runs, model, variant, threads):
     for run in runs:
         stats = _cell(run, model, variant, threads)
         if _ok(stats):
-            groups.setdefault(run.soc, []).append(stats.median_ms)
+            groups.setdefault(run.soc, []).append(stats.estimate_ms)
     return {soc: (len(ms), max(ms) / min(ms) - 1) for soc, ms in groups.items() if len(ms) > 1}
 
 
@@ -82,7 +82,7 @@ def to_csv(runs, rows):
     socs = multi_unit_socs(runs)
     columns = ["model", "variant", "threads"]
     for run in runs:
-        columns += [f"{run.name}_ms_median", f"{run.name}_unstable"]
+        columns += [f"{run.name}_ms_median", f"{run.name}_ms", f"{run.name}_unstable"]
     if any(row.published for row in rows):
         columns.append("published_sd855_ms")
     columns += [f"unit_spread_{soc}" for soc in socs]
@@ -93,6 +93,7 @@ def to_csv(runs, rows):
             stats = row.cells[run.name]
             if _ok(stats):
                 line[f"{run.name}_ms_median"] = round(stats.median_ms, 3)
+                line[f"{run.name}_ms"] = round(stats.estimate_ms, 3)
                 line[f"{run.name}_unstable"] = "; ".join(stats.unstable)
             elif stats:
                 line[f"{run.name}_ms_median"] = "failed"
@@ -110,14 +111,15 @@ def _md_cell(stats, notes):
         return None
     if not _ok(stats):
         return "failed"
-    return f"{stats.median_ms:.2f}" + unstable_mark(stats, notes)
+    return f"{stats.estimate_ms:.2f}" + unstable_mark(stats, notes)
 
 
 def to_markdown(runs, rows):
     socs = multi_unit_socs(runs)
     published = any(row.published for row in rows)
     lines = ["# Latency by device", "",
-             "Median ms over rounds per device, each from its own result folder (rebuilt with "
+             "ms per device, each its folder's headline figure (its run's estimator, named in its latency.md), "
+             "each from its own result folder (rebuilt with "
              "`python bench_scripts/report.py --device-folders FOLDER...`); [n] marks an unstable cell, with the "
              "reason below" + ("; the published Snapdragon 855 figure stands beside them" if published else "")
              + ("; unit spread is (slowest - fastest) / fastest between units of one SoC" if socs else "") + ".",

@@ -5,7 +5,8 @@ the CV and the spread between rounds), the storage size, and, when the device is
 the published figure and the ratio. An unstable cell (lite.bench.stability) carries a mark [n] and a
 footnote giving the reason, in every table: no unstable number is printed unmarked.
 """
-from lite.bench.cells import cell_id, thread_label
+from lite.bench.cells import cell_id, shape_text, thread_label
+from lite.bench.estimators import ESTIMATOR_NAMES, estimator_of, why_chosen
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.bench.stats import cell_stats
 from lite.devices.facts import is_sd855
@@ -73,11 +74,13 @@ def csv_columns(threads, sd855, with_accuracy=False):
     for t in threads:
         columns += [f"threads{t}_ms_median", f"threads{t}_ms_min", f"threads{t}_ms_p90", f"threads{t}_ms_mean",
                     f"threads{t}_cv", f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread",
+                    f"threads{t}_precision",
                     f"threads{t}_unstable", f"threads{t}_init_ms", f"threads{t}_first_run_ms",
-                    f"threads{t}_peak_rss_mib"]
+                    f"threads{t}_peak_rss_mib", f"threads{t}_ms",
+                    *(f"threads{t}_ms_by_{name}" for name in ESTIMATOR_NAMES)]
         if sd855:
             columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
-    columns += ["storage_bytes", "storage_mib", "published_storage_m", "device"]
+    columns += ["storage_bytes", "storage_mib", "published_storage_m", "device", "estimator"]
     if with_accuracy:
         columns += ["published_top1", "measured_top1", "measured_top1_images", "measured_top1_runtime",
                     "weights_origin"]
@@ -94,26 +97,30 @@ def to_csv(rows, threads, machine, measured=None):
         line = {"model": row.model, "variant": row.variant, "target": row.target,
                 "storage_bytes": row.storage_bytes, "storage_mib": round(row.storage_bytes / MIB, 3),
                 "published_storage_m": row.published.get("storage_size_m", ""),
-                "device": summary_line(machine)}
+                "device": summary_line(machine),
+                "estimator": next((s.estimator for s in row.cells.values() if not s.failed), "")}
         for t in threads:
             stats = row.cells.get(t)
             if stats and not stats.failed:
-                line.update({f"threads{t}_ms_median": round(stats.median_ms, 3),
+                line.update({f"threads{t}_ms": round(stats.estimate_ms, 3),
+                             f"threads{t}_ms_median": round(stats.median_ms, 3),
+                             **{f"threads{t}_ms_by_{name}": round(value, 3) for name, value in stats.estimates.items()},
                              f"threads{t}_ms_min": round(stats.min_ms, 3),
                              f"threads{t}_ms_p90": round(stats.p90_ms, 3),
                              f"threads{t}_ms_mean": round(stats.mean_ms, 3),
                              f"threads{t}_cv": round(stats.cv, 4), f"threads{t}_samples": stats.n,
                              f"threads{t}_rounds": stats.rounds,
                              f"threads{t}_round_spread": round(stats.round_spread, 4),
+                             f"threads{t}_precision": round(stats.precision, 4),
                              f"threads{t}_unstable": "; ".join(stats.unstable),
                              f"threads{t}_init_ms": _rounded(stats.init_ms, 3),
                              f"threads{t}_first_run_ms": _rounded(stats.first_run_ms, 3),
                              f"threads{t}_peak_rss_mib": _rounded(stats.peak_rss_mib, 1)})
                 if sd855 and published_ms(row, t):
                     line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
-                    line[f"threads{t}_ratio_to_published"] = round(stats.median_ms / published_ms(row, t), 3)
+                    line[f"threads{t}_ratio_to_published"] = round(stats.estimate_ms / published_ms(row, t), 3)
             elif stats:
-                line[f"threads{t}_ms_median"] = "failed"
+                line[f"threads{t}_ms"] = line[f"threads{t}_ms_median"] = "failed"
         accuracy = measured_for(row, measured)
         if with_accuracy:
             line.update(published_top1=published_top1(row) or "", weights_origin=row.weights_origin or "")
@@ -146,8 +153,8 @@ def _md_cell(stats, notes):
         return None
     if stats.failed:
         return "failed"
-    spread = f", ±{100 * stats.round_spread:.1f}%" if stats.rounds > 1 else ""
-    return (f"{stats.median_ms:.2f} ({stats.min_ms:.2f}-{stats.p90_ms:.2f}; CV {100 * stats.cv:.1f}%{spread})"
+    spread = f", ±{100 * stats.precision:.1f}%" if stats.rounds > 1 else ""
+    return (f"{stats.estimate_ms:.2f} ({stats.min_ms:.2f}-{stats.p90_ms:.2f}; CV {100 * stats.cv:.1f}%{spread})"
             + unstable_mark(stats, notes))
 
 
@@ -189,6 +196,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
     last = max((r.finished_at for r in results), default="")
     warmup = sorted({r.cell.warmup for r in results})
     repeats = sorted({r.cell.repeats for r in results})
+    shapes = sorted({shape_text(r.cell.input_shape) for r in results})
+    estimator = estimator_of(results)
     lines = [
         f"# Latency on {md_text(machine.short_name or 'device')}",
         "",
@@ -196,11 +205,13 @@ def to_markdown(rows, threads, machine, results, measured=None):
         f"Runner: {', '.join(sorted({r.runner or '?' for r in results}))}; "
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
-        f"warm-up {warmup}, repeats {repeats}; batch 1, input 1x3x224x224.",
-        f"Measured {first} to {last}{_rounds_text(results)}. Median ms over rounds (min-p90 of the timed runs; "
-        f"coefficient of variation, ± spread between round medians); [n] marks an unstable cell, with the reason "
-        f"below; "
-        f"every figure is rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
+        f"warm-up {warmup}, repeats {repeats}; input {', '.join(shapes)}.",
+        f"Measured {first} to {last}{_rounds_text(results)}. Each figure is **{estimator.name}**: {estimator.about} "
+        f"({why_chosen(estimator.name)}); beside it the min-p90 of the timed runs, their coefficient of variation "
+        f"and ± the half-width of its 95% interval (rounds and runs resampled); [n] marks an unstable cell, with "
+        f"the reason "
+        f"below; every estimator's value is in latency.csv (`threads<N>_ms_by_<estimator>`), and every figure is "
+        f"rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
         "",
     ]
     headers = ["Model", "Variant", *(f"{thread_label(t)} (ms)" for t in threads)]
@@ -219,7 +230,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
         if sd855:
             for t in threads:
                 stats, published = row.cells.get(t), published_ms(row, t)
-                ratio = (f"{stats.median_ms / published:.2f}" + unstable_mark(stats, notes)
+                ratio = (f"{stats.estimate_ms / published:.2f}" + unstable_mark(stats, notes)
                          if stats and not stats.failed and published else None)
                 line += [str(published) if published else None, ratio]
         storage_m = row.published.get("storage_size_m")
@@ -231,7 +242,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
     lines.append(markdown_table(cells, headers, align))
     if notes:
         limits = limits_of(results)
-        lines += ["", f"Unstable (limits: rounds within {100 * limits.max_spread:g}%, CV "
+        lines += ["", f"Unstable (limits: figure within ±{100 * limits.max_spread:g}%, CV "
                       f"{100 * limits.max_cv:g}%, other work {limits.max_other_cores:g} core); these figures "
                       f"are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]

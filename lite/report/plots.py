@@ -42,12 +42,12 @@ def drawn_cells(row, machine):
 
 
 def error_bar(stats):
-    """(below, above) the median: down to the fastest run and up to the 90th percentile."""
-    return max(0.0, stats.median_ms - stats.min_ms), max(0.0, stats.p90_ms - stats.median_ms)
+    """(below, above) the figure: down to the fastest run and up to the 90th percentile."""
+    return max(0.0, stats.estimate_ms - stats.min_ms), max(0.0, stats.p90_ms - stats.estimate_ms)
 
 
 def draw_latency_vs_threads(rows, machine):
-    """The figure: each model's median against threads, bars from min to p90, unstable cells ringed."""
+    """The figure: each model's headline figure against threads, bars from min to p90, unstable cells ringed."""
     fig, ax = _figure((7, 4.5))
     sd855 = is_sd855(machine)
     unstable, ticks = [], set()
@@ -57,11 +57,11 @@ def draw_latency_vs_threads(rows, machine):
             continue
         label = row.model + ("" if row.variant == "fp32" else f" {row.variant}")
         bars = [error_bar(s) for s in cells.values()]
-        line = ax.errorbar(list(cells), [s.median_ms for s in cells.values()],
+        line = ax.errorbar(list(cells), [s.estimate_ms for s in cells.values()],
                            yerr=[[b[0] for b in bars], [b[1] for b in bars]], marker="o", capsize=3, label=label)
         color = line.lines[0].get_color()
         ticks |= set(cells)
-        unstable += [(t, s.median_ms) for t, s in cells.items() if s.unstable]
+        unstable += [(t, s.estimate_ms) for t, s in cells.items() if s.unstable]
         if sd855:
             published = [(t, published_ms(row, t)) for t in cells]
             published = [p for p in published if p[1]]
@@ -70,7 +70,7 @@ def draw_latency_vs_threads(rows, machine):
         ax.scatter([p[0] for p in unstable], [p[1] for p in unstable], label="unstable (see latency.md)",
                    **UNSTABLE_STYLE)
     ax.set_xlabel("threads")
-    ax.set_ylabel("median latency (ms); bars: min to p90")
+    ax.set_ylabel("latency (ms); bars: min to p90")
     ax.set_xticks(sorted(ticks))
     title = f"Latency against threads: {machine.short_name or ''}"
     ax.set_title(title + (" (dashed: published SD855)" if sd855 else ""))
@@ -130,20 +130,20 @@ def write_plots(rows, machine, folder, measured=None):
 
     def latency(row):
         stats = row.cells.get(lowest)
-        return stats.median_ms if _ok(stats) else None
+        return stats.estimate_ms if _ok(stats) else None
 
     def unstable(row):
         stats = row.cells.get(lowest)
         return _ok(stats) and bool(stats.unstable)
 
-    plot_top1_against(rows, machine, paths[1], latency, f"median latency at {lowest} thread(s) (ms)", unstable,
+    plot_top1_against(rows, machine, paths[1], latency, f"latency at {lowest} thread(s) (ms)", unstable,
                       measured)
     plot_top1_against(rows, machine, paths[2], lambda r: r.storage_bytes / MIB, "storage (MiB)", measured=measured)
     return paths
 
 
 def plot_devices(runs, rows, path):
-    """One panel per thread count: each device's median per model/variant, the published SD855 figure
+    """One panel per thread count: each device's figure per model/variant, the published SD855 figure
     dashed in black where it applies, unstable cells ringed in black (lite.report.devices rows)."""
     def short(row):
         return row.model.replace("MobileNetV1", "MNv1") + ("" if row.variant == "fp32" else f" {row.variant}")
@@ -160,11 +160,11 @@ def plot_devices(runs, rows, path):
         ax = fig.add_subplot(1, len(threads), index)
         mine = [row for row in rows if row.threads == t]
         for run in runs:
-            points = [(x(r), r.cells[run.name].median_ms) for r in mine if _ok(r.cells[run.name])]
+            points = [(x(r), r.cells[run.name].estimate_ms) for r in mine if _ok(r.cells[run.name])]
             if points:
                 label = run.name + (" (emulated)" if run.machine.emulated else "")
                 ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", linestyle="", label=label)
-        bad = [(x(r), r.cells[n].median_ms) for r in mine for n in r.cells
+        bad = [(x(r), r.cells[n].estimate_ms) for r in mine for n in r.cells
                if _ok(r.cells[n]) and r.cells[n].unstable]
         if bad:
             ax.scatter([p[0] for p in bad], [p[1] for p in bad], label="unstable", **UNSTABLE_STYLE)
@@ -172,14 +172,14 @@ def plot_devices(runs, rows, path):
         if published:
             ax.scatter([p[0] for p in published], [p[1] for p in published], marker="_", s=300, color="black",
                        label="published SD855")
-        values = [r.cells[n].median_ms for r in mine for n in r.cells if _ok(r.cells[n])]
+        values = [r.cells[n].estimate_ms for r in mine for n in r.cells if _ok(r.cells[n])]
         if values and max(values) > 20 * min(values):  # an emulated device beside phones: 100x apart
             ax.set_yscale("log")
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=45, ha="right", fontsize=7)
         ax.set_xlim(-0.5, len(names) - 0.5)
         ax.set_title(f"{t} thread{'s' if t > 1 else ''}")
-        ax.set_ylabel("median latency (ms)" + (", log scale" if ax.get_yscale() == "log" else ""))
+        ax.set_ylabel("latency (ms)" + (", log scale" if ax.get_yscale() == "log" else ""))
         ax.grid(alpha=0.3)
         if index == len(threads) and ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

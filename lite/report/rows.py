@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 class CellFigures:
     """A measured cell: the median over rounds, the pooled samples' spread, and why it is untrusted (if so)."""
     median_ms: float  # the median of the rounds' medians
+    estimate_ms: float  # the run's estimator's value: the tables' headline (lite.bench.estimators)
+    estimator: str  # its name
+    estimates: dict  # {estimator name: ms}: every estimator's value, for the CSV
     p90_ms: float
     mean_ms: float
     min_ms: float
@@ -15,7 +18,8 @@ class CellFigures:
     cv: float
     n: int  # timed samples, every round pooled
     rounds: int
-    round_spread: float  # (max - min) / min of the round medians; 0 with one round
+    round_spread: float  # (max - min) / min of the estimator's per-round values; 0 with one round
+    precision: float  # the half-width of the estimate's 95% two-level bootstrap interval, relative
     cpus_used: tuple = ()
     unstable: tuple = ()  # the reasons not to trust it; empty when it can be trusted
     init_ms: float = None  # predictor creation (model load), the first round's

@@ -14,16 +14,16 @@ import sys
 from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
 from lite.errors import CellFailed
-from lite.runtime.bench_program import fixed_input, pin_to_cpus, time_runs
+from lite.runtime.bench_program import fixed_input, input_shape, pin_to_cpus, time_runs
 from lite.runtime.host_predictor import HostPredictor
 from lite.util.children import die_with_parent
 from lite.util.edge import run_edge
 
 
-def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32"):
+def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32", shape=(1, 3, 224, 224)):
     cpus = pin_to_cpus(threads)
     predictor = HostPredictor(nb_path, threads)
-    check = None
+    check, image = None, None
     if reference_npz:
         image, reference = load_reference_io(reference_npz)
         check = compare_logits(reference, predictor.infer(image))
@@ -31,8 +31,8 @@ def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32")
         if problem:
             raise CellFailed(f"{nb_path}: logits do not match Paddle's ({problem}); not timed")
         image = image[:1]  # timed at batch 1, as every published figure is
-    else:
-        image = fixed_input()
+    if image is None or tuple(image.shape) != tuple(shape):  # another size: checked at the reference's, timed at it
+        image = fixed_input(shape)
     return {"model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
             "repeats": repeats, **time_runs(predictor, image, warmup, repeats), "cpus_allowed": cpus,
             "logit_check": check}
@@ -46,9 +46,12 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=100, help="timed runs (default: 100)")
     parser.add_argument("--reference", help="reference_io.npz: check logits before timing")
     parser.add_argument("--variant", default="fp32", help="fp32/int8/...: the logit tolerance")
+    parser.add_argument("--input-shape", type=input_shape, default=(1, 3, 224, 224),
+                        help="N,C,H,W of the timed input (default: 1,3,224,224; the logit check stays at the "
+                             "reference's own shape)")
     args = parser.parse_args(argv)
     return run_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
-                                                   args.reference, args.variant))) or 0)
+                                                   args.reference, args.variant, args.input_shape))) or 0)
 
 
 PROCESS_NAME = "mnv1-cell"  # what ps and /proc/PID/comm call a cell process

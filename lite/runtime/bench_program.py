@@ -134,6 +134,21 @@ def fixed_input(shape=(1, 3, 224, 224)):
     return np.random.default_rng(0).standard_normal(shape).astype("float32")
 
 
+MAX_INPUT_SIDE = 4096  # an input bound before anything is allocated
+
+
+def input_shape(text):
+    """'1,3,230,230' -> (1, 3, 230, 230): four whole numbers from 1 to MAX_INPUT_SIDE (batch 1 .. 64)."""
+    try:
+        shape = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) != 4 or not all(1 <= n <= MAX_INPUT_SIDE for n in shape) or shape[0] > 64:
+        raise argparse.ArgumentTypeError(f"'{text}' is not N,C,H,W (four whole numbers, each 1 to {MAX_INPUT_SIDE}, "
+                                         f"N at most 64), e.g. 1,3,224,224")
+    return shape
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="the .nb file")
@@ -142,6 +157,8 @@ def main(argv=None):
                         help="ARM builds only (default: no_bind)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed runs (default: 10)")
     parser.add_argument("--repeats", type=int, default=100, help="timed runs (default: 100)")
+    parser.add_argument("--input_shape", type=input_shape, default=(1, 3, 224, 224),
+                        help="N,C,H,W of the timed input (default: 1,3,224,224)")
     args = parser.parse_args(argv)
     if args.threads < 1 or args.repeats < 1 or args.warmup < 0:
         parser.error("--threads and --repeats must be at least 1, --warmup at least 0")
@@ -152,7 +169,7 @@ def main(argv=None):
     predictor = Predictor(args.model, args.threads, args.power_mode)
     result = {"model": args.model, "threads": args.threads, "power_mode": args.power_mode, "warmup": args.warmup,
               "repeats": args.repeats}
-    result.update(time_runs(predictor, fixed_input(), args.warmup, args.repeats))
+    result.update(time_runs(predictor, fixed_input(args.input_shape), args.warmup, args.repeats))
     print(json.dumps(result))
     return 0
 

@@ -1,7 +1,7 @@
 // TEST DOUBLE of libpaddle_light_api_shared.so (see include/paddle_api.h). What it does, so that
 // tests can check cxx_demo against it:
 // - CreatePaddlePredictor reads the model file (throws if it cannot) and keeps a hash of its bytes;
-// - Run() throws unless the input is 1x3x224x224 floats;
+// - Run() throws unless the input is 1x3xHxW floats (MobileNetV1 takes any H and W);
 // - output 0 is 1x1000: out[k] = mean of input[i] over i % 1000 == k, times (1 + k / 1000), plus
 //   a model-dependent offset, so it depends on the input and on the model file;
 // - a model file containing "crash-me" aborts the process when loaded;
@@ -63,8 +63,8 @@ class DoublePredictor : public PaddlePredictor {
     return std::unique_ptr<const Tensor>(new Tensor(const_cast<TensorState*>(&output_)));
   }
   void Run() override {
-    if (input_.shape != shape_t({1, 3, 224, 224}))
-      throw std::invalid_argument("paddle-lite-api-double: input must be 1x3x224x224");
+    if (input_.shape.size() != 4 || input_.shape[0] != 1 || input_.shape[1] != 3)
+      throw std::invalid_argument("paddle-lite-api-double: input must be 1x3xHxW");
     std::vector<std::thread> workers;
     std::vector<float> sinks(threads_);
     const char* sleep_ms = std::getenv("PADDLE_LITE_API_DOUBLE_SLEEP_MS");
@@ -80,7 +80,8 @@ class DoublePredictor : public PaddlePredictor {
     for (auto& w : workers) w.join();
     if (const char* log = std::getenv("PADDLE_LITE_API_DOUBLE_LOG")) {
       if (FILE* f = std::fopen(log, "a")) {
-        std::fprintf(f, "threads_set=%d workers_started=%zu\n", threads_, workers.size());
+        std::fprintf(f, "threads_set=%d workers_started=%zu input=1x3x%ldx%ld\n", threads_, workers.size(),
+                     static_cast<long>(input_.shape[2]), static_cast<long>(input_.shape[3]));
         std::fclose(f);
       }
     }
