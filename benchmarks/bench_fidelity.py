@@ -33,7 +33,7 @@ try:
 
     from lite.bench.cells import cell_id
     from lite.bench.compare import ratio_interval
-    from lite.bench.estimators import ESTIMATORS, precision, round_spread
+    from lite.bench.estimators import ESTIMATORS, MEASUREMENT_DEFAULTS, precision, round_spread
     from lite.bench.results import load_results
     from lite.bench.stats import latency_stats
     from lite.models.counts import count_model
@@ -188,6 +188,24 @@ def analyze(keep, rounds, min_rounds):
         figures = judge(estimator, *stopped)
         print(line(name, figures).replace(f" {100 * figures['aa_width']:.1f}% |",
                                           f" {used:.2f} | {100 * figures['aa_width']:.1f}% |"))
+    defaults = MEASUREMENT_DEFAULTS["host"]
+    chosen = ESTIMATORS[defaults.estimator]
+    stopped = [early_stopped(r, chosen, defaults.rounds, min(defaults.max_rounds, kept))
+               for r in (aa1, aa2, ab224, ab230)]
+    figures = judge(chosen, *stopped)
+    print(f"\n### The host's defaults against the goals ({chosen.name}, {defaults.rounds} to {defaults.max_rounds} "
+          f"rounds, figure within ±3%)\n")
+    goals = [("A/A cells called different", f"{figures['false_alarms']} of {figures['cells']}",
+              figures["false_alarms"] <= 1, "at most 1"),
+             ("A/A cells unstable per sweep", " / ".join(map(str, figures["unstable"])),
+              max(figures["unstable"]) <= 1, "at most 1"),
+             ("twins' largest gap", f"{100 * figures['twin_gap']:.1f}%", figures["twin_gap"] <= LIMIT, "3%"),
+             ("A/B cells called slower", f"{figures['ab_slower']} of {figures['ab_cells']}",
+              figures["ab_slower"] == figures["ab_cells"], "all"),
+             ("A/B ratios", f"{min(figures['ab_ratios']):.3f}-{max(figures['ab_ratios']):.3f}",
+              1.02 <= min(figures["ab_ratios"]) and max(figures["ab_ratios"]) <= 1.25, "1.02-1.25")]
+    for what, value, met, goal in goals:
+        print(f"- {what}: {value} ({'meets' if met else 'MISSES'} the goal: {goal})")
     hog_folder = keep / "hog"
     if (hog_folder / "host").is_dir():
         hogged = {r.cell: r for r in load_results(hog_folder / "host").results if r.ok}

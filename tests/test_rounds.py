@@ -47,7 +47,7 @@ def test_a_result_file_keeps_each_round_with_its_position_and_the_schedule(tmp_p
               rounds=3,
               seed=5, say=quiet)
     data = json.loads(result_path(tmp_path, cells[0]).read_text())
-    assert data["schema"] == "mnv1-bench-result/3"
+    assert data["schema"] == "mnv1-bench-result/4"
     assert data["schedule"]["rounds"] == 3 and data["schedule"]["seed"] == 5
     assert data["schedule"]["limits"] == Limits().as_dict()
     assert [r["round"] for r in data["rounds"]] == [1, 2, 3]

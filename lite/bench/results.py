@@ -19,10 +19,11 @@ from lite.errors import ResultFileError
 from lite.util.files import atomic_write_json
 
 SCHEMA_NAME = "mnv1-bench-result"
-# 3: rounds (`rounds`, `schedule`, `earlier_attempts`); 2: warm-up samples kept; 1 had none
-SCHEMA_VERSION = 3
+# 4: the cell's `input_shape`, the schedule's `estimator` and `max_rounds` (a reader of 3 would take a 230x230
+# run for a 224x224 one); 3: rounds (`rounds`, `schedule`, `earlier_attempts`); 2: warm-up samples kept; 1 had none
+SCHEMA_VERSION = 4
 SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
-READABLE_VERSIONS = (1, 2, 3)
+READABLE_VERSIONS = (1, 2, 3, 4)
 RAW_DIR = "raw"
 # The program's own summary is dropped: numbers in reports come from the samples alone.
 _PROGRAM_SUMMARY_KEYS = ("min_ms", "max_ms", "mean_ms", "median_ms", "std_ms", "p90_ms")
