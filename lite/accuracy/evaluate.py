@@ -78,7 +78,7 @@ def evaluate(dataset, jobs, cache, say=print, workers=2, clock=time.monotonic, p
         logits = answers if job.runtime.gives_logits else None
         topk = top_indices(answers, 5) if logits is not None else np.asarray(answers)[:, :5]
         reference = references.get(job.model)
-        if job.variant == "fp32":
+        if job.variant == "fp32" and job.model not in references:  # the first FP32 (Paddle Lite's) is the reference
             references[job.model] = (dict(zip(seen, topk[:, 0])), dict(zip(seen,
                                                                            logits)) if logits is not None else None)
             row = summarize(topk, labels)

@@ -37,6 +37,40 @@ class HostRuntime:
         return np.stack([predictor.infer(tensor).reshape(-1) for _index, tensor in inputs])
 
 
+class EngineRuntime:
+    """Another engine of this host (lite.models.engines) on its FP32 file, in a child process per batch of
+    inputs (Paddle and Paddle Lite cannot share a process); logits, one input at a time."""
+    target = "fp32"
+    gives_logits = True
+
+    def __init__(self, engine, threads=1, batch=256, timeout_s=1800):
+        self.engine, self.threads, self.batch, self.timeout_s = engine, threads, batch, timeout_s
+        self.name = f"host-{engine}"
+        self.about = f"{engine} on this host (x86)"
+
+    def run(self, nb_path, inputs, say=print, variant_library="fp32"):
+        import subprocess
+        import sys
+        from itertools import islice
+
+        from lite.util.text import last_line
+        stream, answers = iter(inputs), []
+        with tempfile.TemporaryDirectory(prefix="mnv1-engine-") as scratch:
+            while True:
+                chunk = [tensor for _index, tensor in islice(stream, self.batch)]
+                if not chunk:
+                    break
+                inputs_npy, out_npy = Path(scratch) / "inputs.npy", Path(scratch) / "logits.npy"
+                np.save(inputs_npy, np.stack(chunk), allow_pickle=False)
+                done = subprocess.run([sys.executable, "-m", "lite.runtime.engine_logits", self.engine, str(nb_path),
+                                       str(self.threads), str(inputs_npy), str(out_npy)], capture_output=True,
+                                      text=True, timeout=self.timeout_s)
+                if done.returncode != 0:
+                    raise CellFailed(f"{self.engine}: {last_line(done.stderr, f'exit status {done.returncode}')}")
+                answers.append(np.load(out_npy, allow_pickle=False))
+        return np.concatenate(answers) if answers else np.zeros((0, 0), dtype="float32")
+
+
 class ArmQemuRuntime:
     name = "arm-qemu"
     target = "arm"

@@ -2,6 +2,7 @@
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lite.models.engines import DEFAULT_ENGINE, engine_tag
 from lite.models.model_file import ModelFile, read_model_file
 
 DEFAULT_INPUT_SHAPE = (1, 3, 224, 224)  # what every published figure was measured at
@@ -23,6 +24,7 @@ class CellOptions:
     warmup: int
     repeats: int
     input_shape: tuple = field(default=DEFAULT_INPUT_SHAPE, kw_only=True)  # NCHW, batch 1
+    engine: str = field(default=DEFAULT_ENGINE, kw_only=True)  # lite.models.engines; phones: paddle-lite
 
     def __post_init__(self):
         object.__setattr__(self, "input_shape", tuple(int(n) for n in self.input_shape))
@@ -56,8 +58,9 @@ class Cell(CellOptions):
 
 
 def cell_id(cell):
-    """The file-name stem of a cell's result: `<model>__<variant>__t<threads>` (Cell or CellOptions)."""
-    return f"{cell.model}__{cell.variant}__t{cell.threads}"
+    """The file-name stem of a cell's result: `<model>__<variant>__t<threads>`, then `__<engine>` for an engine
+    other than Paddle Lite (Cell or CellOptions)."""
+    return f"{cell.model}__{cell.variant}__t{cell.threads}{engine_tag(cell.engine)}"
 
 
 def thread_label(threads):

@@ -18,6 +18,7 @@ import numpy as np
 from lite.bench.cells import cell_id
 from lite.bench.estimators import ESTIMATORS, estimator_of
 from lite.bench.stability import limits_of, unstable_cells
+from lite.models.engines import DEFAULT_ENGINE
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
@@ -111,6 +112,25 @@ def compare_runs(old_results, new_results, groups=None, estimator=None, **option
                                    ratio, low, high, where, _differences(BLOCKING, old[key], new[key]),
                                    _differences(NOTED, old[key], new[key])))
     return rows, sorted(old.keys() ^ new.keys())
+
+
+def compare_engines(results, groups=None, baseline=DEFAULT_ENGINE, **options):
+    """Each other engine's cells against `baseline`'s in the same run (same model, variant, threads and input):
+    CellComparisons whose OLD is the baseline, by the run's estimator and its two-level interval."""
+    ok = [r for r in results if r.ok]
+    estimator = estimator_of(ok)
+    marks = unstable_cells(ok, groups or {}, limits_of(ok))
+    by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.input_shape, r.cell.engine): r for r in ok}
+    rows = []
+    for (model, variant, threads, shape, engine), result in sorted(by_key.items()):
+        base = by_key.get((model, variant, threads, shape, baseline))
+        if engine == baseline or base is None:
+            continue
+        ratio, low, high = ratio_interval(rounds_ms(base), rounds_ms(result), estimator, **options)
+        where = " and ".join(name for name, r in ((baseline, base), (engine, result)) if cell_id(r.cell) in marks)
+        rows.append(CellComparison(cell_id(result.cell), estimator(rounds_ms(base)), estimator(rounds_ms(result)),
+                                   ratio, low, high, where))
+    return rows
 
 
 def slower_than(rows, percent):

@@ -29,6 +29,7 @@ from lite.devices.machine import (
     read_temperatures,
 )
 from lite.errors import BenchOutputError, CellFailed, ToolkitError
+from lite.models.engines import DEFAULT_ENGINE
 from lite.util.children import die_with_parent
 from lite.util.edge import EXIT_BAD_INPUT
 from lite.util.text import exit_reason, last_line
@@ -39,10 +40,10 @@ SERVER_MODULE = "lite.runtime.cell_server"
 class CellServer:
     """The fork server's end on this side: one JSON line each way (see lite/runtime/cell_server.py)."""
 
-    def __init__(self, start_timeout_s=120.0):
+    def __init__(self, engine=DEFAULT_ENGINE, start_timeout_s=120.0):
         # numpy's OpenBLAS threads spin after numpy work and steal the cores MKL is timed on.
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-        self.process = subprocess.Popen([sys.executable, "-m", SERVER_MODULE], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-m", SERVER_MODULE, engine], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, preexec_fn=die_with_parent)
         self._buffer = b""
         if self._answer(start_timeout_s) != {"ready": True}:
@@ -89,8 +90,13 @@ class CellServer:
 
 def host_facts():
     """This host's MachineFacts with the versions of the runtime the host runner measures."""
-    return read_host_facts().with_(tool_versions={"paddlelite": metadata.version("paddlelite"),
-                                                  "python": platform.python_version()})
+    versions = {"paddlelite": metadata.version("paddlelite"), "python": platform.python_version()}
+    for package in ("paddlepaddle", "onnxruntime"):  # the other engines', where installed
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return read_host_facts().with_(tool_versions=versions)
 
 
 class HostRunner:
@@ -98,7 +104,7 @@ class HostRunner:
 
     def __init__(self, cell_timeout_s=600.0):
         self.cell_timeout_s = cell_timeout_s
-        self._server = None
+        self._servers = {}  # one fork server per engine: each has imported its engine's library only
 
     def temperatures(self):
         return read_temperatures(local_read_text, local_list_dir)
@@ -111,17 +117,18 @@ class HostRunner:
         The logits are checked against Paddle's in the first round only: later rounds time the same bytes."""
         arguments = [str(cell.nb_path), "--threads", str(cell.threads), "--warmup", str(cell.warmup),
                      "--repeats", str(cell.repeats), "--variant", cell.variant,
-                     "--input-shape", ",".join(str(n) for n in cell.input_shape)]
+                     "--input-shape", ",".join(str(n) for n in cell.input_shape), "--engine", cell.engine]
         if cell.reference_npz and first_round:
             arguments += ["--reference", str(cell.reference_npz)]
         return arguments
 
     def run_cell(self, cell, first_round=True):
-        if self._server is None or self._server.process.poll() is not None:
-            self._server = CellServer()
+        server = self._servers.get(cell.engine)
+        if server is None or server.process.poll() is not None:
+            server = self._servers[cell.engine] = CellServer(cell.engine)
         with tempfile.TemporaryDirectory(prefix="mnv1-cell-") as scratch:
             out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
-            status = self._server.run(self.arguments(cell, first_round), out, err, self.cell_timeout_s)
+            status = server.run(self.arguments(cell, first_round), out, err, self.cell_timeout_s)
             if status is None:
                 raise CellFailed(f"timed out after {self.cell_timeout_s:.0f} s")
             status = status if status >= 0 else 128 - status
@@ -136,5 +143,5 @@ class HostRunner:
             raise CellFailed(str(exc)) from exc
 
     def close(self):
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers.values():
+            server.close()

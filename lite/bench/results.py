@@ -16,10 +16,12 @@ import numpy as np
 from lite.bench.cells import CellOptions, cell_id
 from lite.devices.machine_facts import MachineFacts, as_facts
 from lite.errors import ResultFileError
+from lite.models.engines import ENGINES
 from lite.util.files import atomic_write_json
 
 SCHEMA_NAME = "mnv1-bench-result"
-# 4: the cell's `input_shape`, the schedule's `estimator` and `max_rounds` (a reader of 3 would take a 230x230
+# 4: the cell's `input_shape` and `engine` (before: 1x3x224x224 on paddle-lite), the schedule's `estimator` and
+# `max_rounds` (a reader of 3 would take a 230x230
 # run for a 224x224 one); 3: rounds (`rounds`, `schedule`, `earlier_attempts`); 2: warm-up samples kept; 1 had none
 SCHEMA_VERSION = 4
 SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
@@ -176,13 +178,15 @@ def _cell_options(data):
         raise ValueError("it has no 'cell' object")
     try:
         options = CellOptions(**{name: data[name] for name in CellOptions.__dataclass_fields__
-                                 if name in data or name != "input_shape"})  # files before it: 1x3x224x224
+                                 if name in data or name not in ("input_shape", "engine")})  # files before 4
     except KeyError as exc:
         raise ValueError(f"its 'cell' lacks '{exc.args[0]}'") from None
     except (TypeError, ValueError):
         raise ValueError("its cell's 'input_shape' is not a list of whole numbers") from None
     if len(options.input_shape) != 4 or not all(0 < n <= 4096 for n in options.input_shape):
         raise ValueError("its cell's 'input_shape' is not N,C,H,W within 1..4096")
+    if options.engine not in ENGINES:
+        raise ValueError(f"its cell's engine is none of {', '.join(ENGINES)}")
     if not isinstance(options.threads, int) or options.threads < 1:
         raise ValueError("its cell's 'threads' is not a positive whole number")
     return options

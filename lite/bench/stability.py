@@ -23,6 +23,13 @@ class Limits:
     def as_dict(self):
         return asdict(self)
 
+    def text(self):
+        """'figure within ±3%, CV off, other work 0.25 core' for headers and messages."""
+        def limit(value, scale, unit):
+            return "off" if value == float("inf") else f"{scale * value:g}{unit}"
+        return (f"figure within ±{limit(self.max_spread, 100, '%')}, CV {limit(self.max_cv, 100, '%')}, "
+                f"other work {limit(self.max_other_cores, 1, ' core')}")
+
     @classmethod
     def from_dict(cls, data):
         data = data or {}
@@ -58,18 +65,19 @@ def cell_reasons(result, limits):
 def twin_reasons(results, groups, limits):
     """{cell id: reasons} for cells whose figure (the run's estimator) differs from a same-architecture twin's
     (same variant, threads, power mode) by more than `limits.max_spread`. `groups`: {architecture: model names}."""
-    by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode): r for r in results if r.ok}
+    by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode, r.cell.engine): r
+              for r in results if r.ok}
     figure_ms = {key: cell_stats(result)["estimate_ms"] for key, result in by_key.items()}
     found = {}
     for architecture, models in groups.items():
-        for (model, variant, threads, power_mode), result in sorted(by_key.items()):
+        for (model, variant, threads, power_mode, engine), result in sorted(by_key.items()):
             if model not in models:
                 continue
             for other in models:
-                twin = (other, variant, threads, power_mode)
+                twin = (other, variant, threads, power_mode, engine)
                 if other == model or twin not in figure_ms:
                     continue
-                ratio = figure_ms[(model, variant, threads, power_mode)] / figure_ms[twin]
+                ratio = figure_ms[(model, variant, threads, power_mode, engine)] / figure_ms[twin]
                 if abs(ratio - 1) > limits.max_spread:
                     found.setdefault(cell_id(result.cell), []).append(
                         f"{ratio:.2f}x the time of {other} {thread_label(threads)}, the same {architecture} "

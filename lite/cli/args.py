@@ -238,7 +238,7 @@ OPTION_NAMES = {
     "--runner": "what measures on the device", "--build-dir": "the cxx_demo build, repeated per ABI",
     "--benchmark-bin": "Paddle Lite's tool", "--lib-dir": "its libraries", "--device-dir": "folder on the device",
     "--model-target": "which models a device runs", "--compare": "two runs", "--across-machines": "allow it",
-    "--fail-if-slower": "compare's CI gate, a percentage",
+    "--fail-if-slower": "compare's CI gate, a percentage", "--engines": "inference engines, a comma list",
     "--device-folders": "devices' result folders", "--data": "labelled images", "--list": "their list file",
     "--allow-outside": "list entries outside --data", "--labels": "class names", "--limit": "first N images",
     "--runtime": "where an evaluation runs", "--cache": "preprocessed images", "--no-cache": "keep none",

@@ -25,6 +25,7 @@ from lite.accuracy.inputs import DEFAULT_CACHE
 from lite.cli.args import OneLineParser, add_device_arguments, comma_list, counting, device_folder
 from lite.jobs.evaluation import RUNTIMES, EvalOptions, evaluate_models
 from lite.jobs.options import Connection
+from lite.models.engines import ENGINES
 from lite.models.registry import model_names, variant_names
 from lite.runtime.arm_library import FP16_CPU
 from lite.util.edge import EXIT_FAILED_CELLS, run_edge
@@ -46,6 +47,9 @@ def parse_args(argv, prog="python bench_scripts/eval_accuracy.py"):
                         help="comma-separated variants; FP32 is always evaluated too, as the reference (default: fp32)")
     parser.add_argument("--limit", type=counting(10 ** 7), default=None, metavar="N", help="the first N images only")
     parser.add_argument("--runtime", choices=RUNTIMES, default="auto", help="where to run (see above; default: auto)")
+    parser.add_argument("--engines", type=comma_list(ENGINES, "engine"), default=None,
+                        help="FP32 on each of these engines of this host, each a row of its own, agreement against "
+                             f"paddle-lite's: {', '.join(ENGINES)} (default: the --runtime's choice)")
     parser.add_argument("--models-dir", default="models", help="where opt_models.py wrote the models (default: models)")
     parser.add_argument("--results", default="results", help="results root (default: results)")
     parser.add_argument("--name", help="results subfolder (default: host, or the device's name)")
@@ -81,7 +85,8 @@ def eval_options(args):
         lite_dir=args.lite_dir, fp16_lite_dir=args.fp16_lite_dir, arm_cpu=args.arm_cpu,
         batch_files=args.batch_files, jobs=args.jobs, build_dir=args.build_dir, device_dir=args.device_dir,
         connection=Connection(transport=args.transport, serial=args.serial, tcp=(args.tcp,) if args.tcp else (),
-                              adb_server=args.adb_server, command_timeout_s=args.command_timeout))
+                              adb_server=args.adb_server, command_timeout_s=args.command_timeout),
+        engines=tuple(args.engines) if args.engines else None)
 
 
 def main(argv=None, prog=None):

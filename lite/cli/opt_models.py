@@ -24,7 +24,15 @@ from lite.cli.args import OneLineParser, add_old_spelling, comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
 from lite.convert.pipeline import convert_all, converted_manifests
 from lite.errors import ToolkitError
-from lite.models.registry import family, get_model, model_names, select_models, target_names, variant_names
+from lite.models.registry import (
+    default_target_names,
+    family,
+    get_model,
+    model_names,
+    select_models,
+    target_names,
+    variant_names,
+)
 from lite.models.store import ModelStore
 from lite.report.sizes import size_row, sort_rows, write_size_report
 from lite.util.edge import run_edge
@@ -37,8 +45,9 @@ def parse_args(argv, prog="python lite/opt_models.py"):
     which.add_argument("--all", action="store_true", help="convert every model of the family")
     which.add_argument("--models", type=comma_list(model_names(), "model"),
                        help=f"comma-separated model names: {', '.join(model_names())}")
-    parser.add_argument("--targets", type=comma_list(target_names(), "target"), default=list(target_names()),
-                        help="comma-separated: arm (phones) and/or x86 (this host) (default: arm,x86)")
+    parser.add_argument("--targets", type=comma_list(target_names(), "target"), default=list(default_target_names()),
+                        help="comma-separated: arm (phones, .nb), x86 (this host, .nb) and/or onnx (Paddle2ONNX, "
+                             "for ONNX Runtime; FP32) (default: arm,x86)")
     parser.add_argument("--variants", type=comma_list(variant_names(), "variant"), default=["fp32"],
                         help="comma-separated; " + "; ".join(f"{v.name}: {v.about}" for v in family().variants)
                              + " (default: fp32)")

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from lite.convert import conversion as convert_stage
 from lite.convert import export as export_stage
+from lite.convert import onnx_export as onnx_stage
 from lite.models.registry import family, get_variant
+from lite.models.store import suffix_of
 from lite.models.weights import weights_source
 from lite.util.files import ensure_writable_dir, read_json
 from lite.util.units import MIB
@@ -55,6 +57,9 @@ def convert_all(specs, targets, variants, store, weights_dir=None, force=False, 
         started = time.monotonic()
         if spec.name not in exported:
             exported[spec.name] = _exported(spec, store, weights_dir, force, say, prefix)
+        if job.target == "onnx":
+            results.append(_onnx(exported[spec.name], store, force, say, prefix, started))
+            continue
         current = None if force else convert_stage.up_to_date(exported[spec.name], job.target, job.variant, store,
                                                               calibration)
         if current is not None:
@@ -74,6 +79,19 @@ def convert_all(specs, targets, variants, store, weights_dir=None, force=False, 
     return results
 
 
+def _onnx(exported, store, force, say, prefix, started):
+    current = None if force else onnx_stage.up_to_date_onnx(exported, store)
+    if current is not None:
+        say(f"{prefix} up to date ({current.nb_path})")
+        return current
+    current = onnx_stage.to_onnx(exported, store, say)
+    check = current.manifest["host_check"]
+    say(f"{prefix} wrote {current.nb_path} ({current.manifest['storage_bytes'] / MIB:.2f} MiB, opset "
+        f"{current.manifest['opset']}) in {time.monotonic() - started:.1f} s, ONNX Runtime's logits match Paddle "
+        f"(max diff {check['max_abs_diff']:.2g}, cosine {check['cosine']:.6f})")
+    return current
+
+
 def converted_manifests(store):
     """Manifests of every converted model of the family found in the store."""
     names = set(family().model_names)
@@ -82,6 +100,6 @@ def converted_manifests(store):
         folder = store.target_dir(target)
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
             manifest = read_json(path)
-            if manifest and manifest.get("model") in names and path.with_suffix(".nb").is_file():
+            if manifest and manifest.get("model") in names and path.with_suffix(suffix_of(target)).is_file():
                 manifests.append(manifest)
     return manifests

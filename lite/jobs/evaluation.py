@@ -9,12 +9,13 @@ from pathlib import Path
 
 from lite.accuracy.evaluate import Job, evaluate
 from lite.accuracy.inputs import DEFAULT_CACHE, InputCache, Settings
-from lite.accuracy.runtimes import ArmQemuRuntime, DeviceRuntime, HostRuntime
+from lite.accuracy.runtimes import ArmQemuRuntime, DeviceRuntime, EngineRuntime, HostRuntime
 from lite.devices.facts import cxx_build_target, model_target_for, read_device_facts
 from lite.devices.select import open_device
 from lite.errors import ToolkitError
 from lite.jobs.device_sweep import result_folder
 from lite.jobs.options import Connection
+from lite.models.engines import DEFAULT_ENGINE, ENGINES, MODEL_KIND
 from lite.models.image_sets import read_dataset
 from lite.models.labels import parse_labels
 from lite.models.model_file import calibration_text
@@ -54,6 +55,7 @@ class EvalOptions:
     build_dir: str = None
     device_dir: str = None
     connection: Connection = Connection()
+    engines: tuple = None  # this host's engines (lite.models.engines), FP32; None: the runtime's own choice
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,30 @@ def device_runtime(options, settings, stack):
                          settings_key=settings.key(), target=model_target_for(machine.abi)), folder
 
 
+def engine_jobs(options, store):
+    """One FP32 job per model and engine on this host; Paddle Lite's first, so the others agree with it."""
+    jobs = []
+    for spec in select_models(options.models):
+        for engine in sorted(options.engines, key=ENGINES.index):
+            path = store.engine_file(engine, spec.name)
+            if not path.is_file():
+                kind = MODEL_KIND[engine]
+                raise ToolkitError(f"no {engine} model {path}; make it with: "
+                                   f"{store.remake_command(spec.name, 'onnx' if kind == 'onnx' else 'x86')}")
+            manifest = (read_json(store.export_manifest(spec.name)) if MODEL_KIND[engine] == "paddle"
+                        else read_json(store.nb_manifest(MODEL_KIND[engine], spec.name, "fp32"))) or {}
+            runtime = HostRuntime(options.threads) if engine == DEFAULT_ENGINE else EngineRuntime(engine,
+                                                                                                  options.threads)
+            jobs.append(Job(spec.name, "fp32", runtime, path, manifest.get("weights_origin", "unknown"),
+                            manifest.get("nb_sha256") or sha256_file(path)))
+    return jobs
+
+
 def make_jobs(options, store, runtimes):
+    if options.engines:
+        if any(v != "fp32" for v in options.variants) or options.runtime not in ("auto", "host"):
+            raise ToolkitError("--engines evaluates FP32 on this host's engines: leave out --variants and --runtime")
+        return engine_jobs(options, store)
     variants = ["fp32"] + [v for v in options.variants if v != "fp32"]
     jobs = []
     for spec in select_models(options.models):

@@ -5,6 +5,7 @@ from lite.bench.host_runner import HostRunner, host_facts
 from lite.bench.plan import plan_cells
 from lite.bench.sweep import run_sweep
 from lite.jobs.options import SweepOutcome
+from lite.models.engines import DEFAULT_ENGINE
 from lite.models.store import ModelStore
 from lite.report.writer import write_reports
 from lite.util.files import ensure_writable_dir
@@ -15,10 +16,11 @@ def sweep_this_host(sweep, *, say=print, on_progress=None):
     Paddle's reference (the export's), then times. `on_progress(done, total)` after each measurement."""
     cells = plan_cells(ModelStore(sweep.models_dir), sweep.models, sweep.variants, sweep.threads, "x86",
                        power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=True,
-                       input_shape=sweep.input_shape)
+                       input_shape=sweep.input_shape, engines=sweep.engines)
     result_dir = ensure_writable_dir(Path(sweep.results_root) / "host")
     ensure_writable_dir(result_dir / "raw")
-    say(f"benchmarking {len(cells)} cells on this host (warm-up {sweep.warmup}, repeats {sweep.repeats})")
+    say(f"benchmarking {len(cells)} cells on this host (warm-up {sweep.warmup}, repeats {sweep.repeats}"
+        + (f"; engines {', '.join(sweep.engines)}" if sweep.engines != (DEFAULT_ENGINE,) else "") + ")")
     runner = HostRunner(sweep.cell_timeout_s)
     try:
         summary = run_sweep(cells, runner, host_facts(), result_dir, say=say, on_progress=on_progress,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from lite.bench.cells import DEFAULT_INPUT_SHAPE
 from lite.bench.stability import Limits
+from lite.models.engines import DEFAULT_ENGINE
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SweepOptions:
     input_shape: tuple = DEFAULT_INPUT_SHAPE  # NCHW of the timed input
     estimator: str = "median"  # the tables' headline (lite.bench.estimators)
     max_rounds: int = None  # early stopping: rounds for a cell whose rounds disagree; None: `rounds`
+    engines: tuple = (DEFAULT_ENGINE,)  # this host: lite.models.engines
 
     def engine_options(self):
         """The run_sweep keyword arguments these options set."""

@@ -68,7 +68,8 @@ class VariantSpec:
 class Family:
     models: tuple
     variants: tuple
-    targets: tuple
+    targets: tuple  # arm, x86 (Paddle Lite .nb) and onnx (Paddle2ONNX, for ONNX Runtime)
+    default_targets: tuple = ("arm", "x86")
 
     @property
     def model_names(self):
@@ -149,7 +150,7 @@ def parse_family(data, published):
                     cpu_features=tuple(v["cpu_features"]), about=v["about"],
                     unsupported_targets=dict(v["unsupported_targets"]), post_training=v.get("post_training", False))
         for i, v in enumerate(data["variants"]))
-    return Family(models, variants, tuple(data["targets"]))
+    return Family(models, variants, tuple(data["targets"]), tuple(data.get("default_targets", data["targets"])))
 
 
 @functools.lru_cache(maxsize=None)
@@ -180,3 +181,7 @@ def variant_names():
 
 def target_names():
     return family().targets
+
+
+def default_target_names():
+    return family().default_targets

@@ -3,9 +3,12 @@
 Layout under the store's root (`models/` by default):
   paddle/<Name>/inference.pdmodel, inference.pdiparams, reference_io.npz, export.json   (the export)
   <target>/<Name>[_<variant>].nb and .json beside it                                   (converted)
+  onnx/<Name>.onnx and .json beside it                                                  (Paddle2ONNX)
 """
 from dataclasses import dataclass
 from pathlib import Path
+
+from lite.models.engines import MODEL_KIND
 
 DEFAULT_ROOT = "models"
 PADDLE_DIR = "paddle"
@@ -13,6 +16,13 @@ MODEL_FILE = "inference.pdmodel"
 PARAMS_FILE = "inference.pdiparams"
 REFERENCE_IO_FILE = "reference_io.npz"
 EXPORT_MANIFEST_FILE = "export.json"
+
+
+SUFFIXES = {"onnx": ".onnx"}  # a target's file suffix; Paddle Lite's targets write .nb
+
+
+def suffix_of(target):
+    return SUFFIXES.get(target, ".nb")
 
 
 def nb_stem(name, variant):
@@ -48,10 +58,16 @@ class ModelStore:
         return self.root / target
 
     def nb_file(self, target, name, variant):
-        return self.target_dir(target) / f"{nb_stem(name, variant)}.nb"
+        """The converted file of a target: `.nb` for Paddle Lite's, `.onnx` for onnx."""
+        return self.target_dir(target) / f"{nb_stem(name, variant)}{suffix_of(target)}"
 
     def nb_manifest(self, target, name, variant):
         return manifest_of(self.nb_file(target, name, variant))
+
+    def engine_file(self, engine, name):
+        """The FP32 file an engine runs (lite.models.engines): a `.nb`, the export's `.pdiparams`, or an `.onnx`."""
+        kind = MODEL_KIND[engine]
+        return self.paddle_files(name)[1] if kind == "paddle" else self.nb_file(kind, name, "fp32")
 
     def remake_command(self, name, target=None, variant=None, force=False):
         """The opt_models.py command that (re)makes a model's files, for error messages."""

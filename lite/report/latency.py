@@ -11,6 +11,7 @@ from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.bench.stats import cell_stats
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
+from lite.models.engines import DEFAULT_ENGINE, ENGINES
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
 from lite.report.rows import CellFigures, FailedCell, LatencyRow
@@ -32,10 +33,10 @@ def latency_rows(results):
     rows, cells = {}, {}
     for result in results:
         cell = result.cell
-        key = (cell.model, cell.variant)
+        key = (cell.model, cell.variant, cell.engine)
         if key not in rows:
             spec = specs.get(cell.model)
-            rows[key] = dict(model=cell.model, variant=cell.variant, target=cell.target,
+            rows[key] = dict(model=cell.model, variant=cell.variant, target=cell.target, engine=cell.engine,
                              storage_bytes=result.model_file["storage_bytes"], spec=spec,
                              weights_origin=result.model_file.get("weights_origin"),
                              calibration=result.model_file.get("calibration"),
@@ -52,7 +53,11 @@ def latency_rows(results):
         else:
             cells.setdefault(key, {})[cell.threads] = FailedCell(result.error)
     rows = {key: LatencyRow(**values, cells=cells.get(key, {})) for key, values in rows.items()}
-    return sorted(rows.values(), key=lambda r: registry.sort_key(r.model, r.variant))
+    return sorted(rows.values(), key=lambda r: (*registry.sort_key(r.model, r.variant), ENGINES.index(r.engine)))
+
+
+def several_engines(rows):
+    return any(row.engine != DEFAULT_ENGINE for row in rows)
 
 
 def published_ms(row, threads):
@@ -70,7 +75,7 @@ def published_top1(row):
 
 
 def csv_columns(threads, sd855, with_accuracy=False):
-    columns = ["model", "variant", "target"]
+    columns = ["model", "variant", "target", "engine"]
     for t in threads:
         columns += [f"threads{t}_ms_median", f"threads{t}_ms_min", f"threads{t}_ms_p90", f"threads{t}_ms_mean",
                     f"threads{t}_cv", f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread",
@@ -94,7 +99,7 @@ def to_csv(rows, threads, machine, measured=None):
     with_accuracy = any(measured_for(row, measured) for row in rows)
     lines = []
     for row in rows:
-        line = {"model": row.model, "variant": row.variant, "target": row.target,
+        line = {"model": row.model, "variant": row.variant, "target": row.target, "engine": row.engine,
                 "storage_bytes": row.storage_bytes, "storage_mib": round(row.storage_bytes / MIB, 3),
                 "published_storage_m": row.published.get("storage_size_m", ""),
                 "device": summary_line(machine),
@@ -166,7 +171,7 @@ def _startup_table(rows, threads):
             stats = row.cells.get(t)
             if stats is None or stats.failed:
                 continue
-            cells.append([row.model, row.variant, thread_label(t),
+            cells.append([row.model, row.variant, *([row.engine] if several_engines(rows) else []), thread_label(t),
                           None if stats.init_ms is None else f"{stats.init_ms:.1f}",
                           None if stats.first_run_ms is None else f"{stats.first_run_ms:.1f}",
                           None if stats.peak_rss_mib is None else f"{stats.peak_rss_mib:.1f}"])
@@ -175,8 +180,9 @@ def _startup_table(rows, threads):
     return ["", "## Start-up and memory", "",
             "Model load (predictor creation), the first inference after it, and the benchmark process's peak "
             "resident memory, from each cell's first round; – where the runner does not report it.", "",
-            markdown_table(cells, ["Model", "Variant", "Threads", "Load (ms)", "First run (ms)", "Peak memory (MiB)"],
-                           "lllrrr")]
+            markdown_table(cells, ["Model", "Variant", *(["Engine"] if several_engines(rows) else []), "Threads",
+                                   "Load (ms)", "First run (ms)", "Peak memory (MiB)"],
+                           "lll" + "l" * several_engines(rows) + "rrr")]
 
 
 def _rounds_text(results):
@@ -214,8 +220,9 @@ def to_markdown(rows, threads, machine, results, measured=None):
         f"rebuilt from the result files in `raw/` by `python bench_scripts/report.py`.",
         "",
     ]
-    headers = ["Model", "Variant", *(f"{thread_label(t)} (ms)" for t in threads)]
-    align = "ll" + "r" * len(threads)
+    engines = several_engines(rows)
+    headers = ["Model", "Variant", *(["Engine"] if engines else []), *(f"{thread_label(t)} (ms)" for t in threads)]
+    align = "ll" + "l" * engines + "r" * len(threads)
     if sd855:
         headers += [h for t in threads for h in (f"published {t}T (ms)", f"ratio {t}T")]
         align += "rr" * len(threads)
@@ -226,7 +233,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
         align += "rr"
     notes, cells = [], []
     for row in rows:
-        line = [row.model, row.variant, *(_md_cell(row.cells.get(t), notes) for t in threads)]
+        line = [row.model, row.variant, *([row.engine] if engines else []),
+                *(_md_cell(row.cells.get(t), notes) for t in threads)]
         if sd855:
             for t in threads:
                 stats, published = row.cells.get(t), published_ms(row, t)
@@ -242,9 +250,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
     lines.append(markdown_table(cells, headers, align))
     if notes:
         limits = limits_of(results)
-        lines += ["", f"Unstable (limits: figure within ±{100 * limits.max_spread:g}%, CV "
-                      f"{100 * limits.max_cv:g}%, other work {limits.max_other_cores:g} core); these figures "
-                      f"are not to be trusted:"]
+        lines += ["", f"Unstable (limits: {limits.text()}); these figures are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]
     twins = twin_reasons(results, family().same_architecture(), limits_of(results))
     if twins:
@@ -256,6 +262,11 @@ def to_markdown(rows, threads, machine, results, measured=None):
         lines += ["", "Failed cells:"]
         lines += [f"- {r.cell.model} {r.cell.variant} {thread_label(r.cell.threads)}: {md_text(r.error)}"
                   for r in failures]
+    if several_engines(rows):
+        lines += ["", "Engines: x86 engines on this host, each in its own cell process with the same warm-up, "
+                      "repeats, rounds and thread count, and each checked against Paddle's logits before timing; "
+                      "figures of this host, never to be set beside the Snapdragon 855 tables. `mnv1 compare "
+                      "--engines` gives each engine's ratio to Paddle Lite with its interval."]
     capped = sorted({(r.cell.threads, r.measurement.extra["math_threads"]) for r in results
                      if r.ok and r.measurement.extra.get("math_threads") not in (None, r.cell.threads)})
     if capped:

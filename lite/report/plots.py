@@ -6,6 +6,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lite.devices.facts import is_sd855
+from lite.models.engines import DEFAULT_ENGINE, ENGINES
+from lite.models.registry import family
 from lite.report.latency import published_ms
 from lite.util.files import atomic_write_bytes
 from lite.util.units import MIB
@@ -55,7 +57,8 @@ def draw_latency_vs_threads(rows, machine):
         cells = drawn_cells(row, machine)
         if not cells:
             continue
-        label = row.model + ("" if row.variant == "fp32" else f" {row.variant}")
+        label = (row.model + ("" if row.variant == "fp32" else f" {row.variant}")
+                 + ("" if row.engine == DEFAULT_ENGINE else f" ({row.engine})"))
         bars = [error_bar(s) for s in cells.values()]
         line = ax.errorbar(list(cells), [s.estimate_ms for s in cells.values()],
                            yerr=[[b[0] for b in bars], [b[1] for b in bars]], marker="o", capsize=3, label=label)
@@ -123,8 +126,40 @@ def plot_top1_against(rows, machine, path, x_of, xlabel, unstable_of=lambda row:
     save_figure(draw_top1_against(rows, machine, x_of, xlabel, unstable_of, measured), path)
 
 
+def draw_engines(rows, machine):
+    """The engines side by side: per model and thread count a group of bars, one per engine (min-p90 whiskers,
+    unstable bars hatched)."""
+    engines = [e for e in ENGINES if any(row.engine == e for row in rows)]
+    groups = sorted({(row.model, row.variant, t) for row in rows for t, s in drawn_cells(row, machine).items()},
+                    key=lambda g: (family().sort_key(g[0], g[1]), g[2]))
+    fig, ax = _figure((max(7.0, 0.9 * len(groups) + 2), 4.8))
+    width = 0.8 / max(1, len(engines))
+    for index, engine in enumerate(engines):
+        by_group = {(row.model, row.variant, t): s for row in rows if row.engine == engine
+                    for t, s in drawn_cells(row, machine).items()}
+        xs = [i + (index - (len(engines) - 1) / 2) * width for i, g in enumerate(groups) if g in by_group]
+        cells = [by_group[g] for g in groups if g in by_group]
+        bars = ax.bar(xs, [s.estimate_ms for s in cells], width, label=engine,
+                      yerr=[[error_bar(s)[0] for s in cells], [error_bar(s)[1] for s in cells]], capsize=2)
+        for bar, stats in zip(bars, cells):
+            if stats.unstable:
+                bar.set_hatch("//")
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([f"{m.replace('MobileNetV1', 'MNv1')}{'' if v == 'fp32' else ' ' + v} {t}T"
+                        for m, v, t in groups], rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel("latency (ms); whiskers: min to p90; hatched: unstable")
+    ax.set_title(f"Engines on this host (x86, never a phone's): {machine.short_name or ''}")
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def write_plots(rows, machine, folder, measured=None):
     paths = [folder / "latency_vs_threads.png", folder / "top1_vs_latency.png", folder / "top1_vs_storage.png"]
+    if any(row.engine != DEFAULT_ENGINE for row in rows):
+        paths.append(folder / "engines.png")
+        save_figure(draw_engines(rows, machine), paths[-1])
     plot_latency_vs_threads(rows, machine, paths[0])
     lowest = min((t for r in rows for t in r.cells), default=1)
 

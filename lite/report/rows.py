@@ -37,11 +37,12 @@ class FailedCell:
 
 @dataclass(frozen=True)
 class LatencyRow:
-    """One model and variant of one device: its cells by thread count."""
+    """One model, variant and engine of one device: its cells by thread count."""
     model: str
     variant: str
     target: str
     storage_bytes: int
+    engine: str = "paddle-lite"
     spec: object = None  # the registry's ModelSpec (None for a model the registry no longer has)
     weights_origin: str = None
     calibration: str = None

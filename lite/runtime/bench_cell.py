@@ -11,31 +11,37 @@ import json
 import os
 import sys
 
+import numpy as np
+
 from lite.convert.export import load_reference_io
 from lite.convert.logits import compare_logits, verdict
 from lite.errors import CellFailed
+from lite.models.engines import ENGINES
 from lite.runtime.bench_program import fixed_input, input_shape, pin_to_cpus, time_runs
-from lite.runtime.host_predictor import HostPredictor
+from lite.runtime.engines import open_predictor
 from lite.util.children import die_with_parent
 from lite.util.edge import run_edge
 
 
-def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32", shape=(1, 3, 224, 224)):
+def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32", shape=(1, 3, 224, 224),
+          engine="paddle-lite"):
     cpus = pin_to_cpus(threads)
-    predictor = HostPredictor(nb_path, threads)
+    predictor = open_predictor(engine, nb_path, threads)
     check, image = None, None
     if reference_npz:
         image, reference = load_reference_io(reference_npz)
-        check = compare_logits(reference, predictor.infer(image))
+        logits = np.concatenate([predictor.infer(image[i:i + 1]) for i in range(len(image))])  # batch 1 exports
+        check = compare_logits(reference, logits)
         problem = verdict(check, variant)
         if problem:
-            raise CellFailed(f"{nb_path}: logits do not match Paddle's ({problem}); not timed")
+            raise CellFailed(f"{engine} on {nb_path}: logits do not match Paddle's ({problem}); not timed")
         image = image[:1]  # timed at batch 1, as every published figure is
     if image is None or tuple(image.shape) != tuple(shape):  # another size: checked at the reference's, timed at it
         image = fixed_input(shape)
     return {"model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
             "repeats": repeats, **time_runs(predictor, image, warmup, repeats), "cpus_allowed": cpus,
-            "logit_check": check}
+            "logit_check": check, "engine": engine, "engine_threads_asked": threads,
+            "engine_threads": predictor.math_threads}
 
 
 def main(argv=None):
@@ -46,12 +52,15 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=100, help="timed runs (default: 100)")
     parser.add_argument("--reference", help="reference_io.npz: check logits before timing")
     parser.add_argument("--variant", default="fp32", help="fp32/int8/...: the logit tolerance")
+    parser.add_argument("--engine", choices=ENGINES, default="paddle-lite",
+                        help="which engine runs the file (lite.models.engines; default: paddle-lite)")
     parser.add_argument("--input-shape", type=input_shape, default=(1, 3, 224, 224),
                         help="N,C,H,W of the timed input (default: 1,3,224,224; the logit check stays at the "
                              "reference's own shape)")
     args = parser.parse_args(argv)
     return run_edge(lambda: print(json.dumps(bench(args.nb_path, args.threads, args.warmup, args.repeats,
-                                                   args.reference, args.variant, args.input_shape))) or 0)
+                                                   args.reference, args.variant, args.input_shape,
+                                                   args.engine))) or 0)
 
 
 PROCESS_NAME = "mnv1-cell"  # what ps and /proc/PID/comm call a cell process

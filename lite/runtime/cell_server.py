@@ -14,9 +14,8 @@ import json
 import os
 import sys
 
-import paddlelite.lite  # noqa: F401,E402 - imported once here, inherited by every cell
-
 from lite.runtime import bench_cell
+from lite.runtime.engines import import_engine
 from lite.util.children import die_with_parent
 
 
@@ -34,8 +33,12 @@ def serve(requests, answers):
         print(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}), file=answers, flush=True)
 
 
-def main():
+def main(argv=None):
+    """`python -m lite.runtime.cell_server [ENGINE]`: ENGINE's library (default: Paddle Lite's) is imported once
+    here and inherited by every cell; one engine a server, as Paddle and Paddle Lite in one process abort."""
+    argv = sys.argv[1:] if argv is None else argv
     die_with_parent()
+    import_engine(argv[0] if argv else "paddle-lite")
     serve(sys.stdin, sys.stdout)
     return 0
 
