@@ -44,6 +44,7 @@ bench: setup
 	$(PY) benchmarks/bench_fleet.py
 	$(PY) benchmarks/bench_accuracy.py
 	$(PY) benchmarks/bench_ptq.py
+	$(PY) benchmarks/bench_engines.py
 
 clean:
 	rm -rf models

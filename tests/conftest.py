@@ -3,6 +3,7 @@ workers (conversions, C++ builds, the APK). Shared plain helpers are in helpers.
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -53,6 +54,22 @@ def converted(tmp_path_factory):
         assert done_int8.returncode == 0, done_int8.stderr
         return {"models": models, "results": results, "stdout": done.stdout}
     return made_once(tmp_path_factory, "converted", make)
+
+
+@pytest.fixture(scope="session")
+def onnx_converted(converted, tmp_path_factory):
+    """MobileNetV1_x0_25's x86 .nb and export copied from `converted`, and its ONNX file made from that export."""
+    def make(root):
+        models, results = root / "models", root / "results"
+        for part in ("x86/MobileNetV1_x0_25.nb", "x86/MobileNetV1_x0_25.json", "paddle/MobileNetV1_x0_25"):
+            source, target = converted["models"] / part, models / part
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
+        done = run_cli("lite/opt_models.py", "--models", "MobileNetV1_x0_25", "--targets", "onnx", "--models-dir",
+                       models, "--results", results)
+        assert done.returncode == 0, done.stderr
+        return {"models": models, "results": results, "stdout": done.stdout}
+    return made_once(tmp_path_factory, "onnx", make)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import pytest
 
 DEVICE_FIXTURES = {"make_device", "adb_server", "demo_apk"}
 REAL_ARM_FIXTURES = {"paddle_lite_arm", "real_arm_builds", "arm_models"}
-SLOW_FIXTURES = DEVICE_FIXTURES | REAL_ARM_FIXTURES | {"converted", "cxx_builds", "real_data"}
+SLOW_FIXTURES = DEVICE_FIXTURES | REAL_ARM_FIXTURES | {"converted", "onnx_converted", "cxx_builds", "real_data"}
 
 
 def missing_markers(fixture_names, marker_names):

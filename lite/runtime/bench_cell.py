@@ -23,19 +23,25 @@ from lite.util.children import die_with_parent
 from lite.util.edge import run_edge
 
 
+def checked_input(predictor, reference_npz, variant, what):
+    """(the first reference input, batch 1; the comparison) once `predictor`'s logits on every reference input
+    match Paddle's for this variant; CellFailed naming `what` and the difference when they do not."""
+    image, reference = load_reference_io(reference_npz)
+    logits = np.concatenate([predictor.infer(image[i:i + 1]) for i in range(len(image))])  # batch-1 exports
+    check = compare_logits(reference, logits)
+    problem = verdict(check, variant)
+    if problem:
+        raise CellFailed(f"{what}: logits do not match Paddle's ({problem}); not timed")
+    return image[:1], check  # timed at batch 1, as every published figure is
+
+
 def bench(nb_path, threads, warmup, repeats, reference_npz=None, variant="fp32", shape=(1, 3, 224, 224),
           engine="paddle-lite"):
     cpus = pin_to_cpus(threads)
     predictor = open_predictor(engine, nb_path, threads)
     check, image = None, None
     if reference_npz:
-        image, reference = load_reference_io(reference_npz)
-        logits = np.concatenate([predictor.infer(image[i:i + 1]) for i in range(len(image))])  # batch 1 exports
-        check = compare_logits(reference, logits)
-        problem = verdict(check, variant)
-        if problem:
-            raise CellFailed(f"{engine} on {nb_path}: logits do not match Paddle's ({problem}); not timed")
-        image = image[:1]  # timed at batch 1, as every published figure is
+        image, check = checked_input(predictor, reference_npz, variant, f"{engine} on {nb_path}")
     if image is None or tuple(image.shape) != tuple(shape):  # another size: checked at the reference's, timed at it
         image = fixed_input(shape)
     return {"model": str(nb_path), "threads": threads, "power_mode": "no_bind", "warmup": warmup,
