@@ -14,6 +14,7 @@ from pathlib import Path
 from lite.errors import InstallError
 from lite.models.labels import paddleclas_label_file
 from lite.models.store import ModelStore
+from lite.runtime.library_checks import MAX_LIBRARY_BYTES, page_problem
 from lite.util.text import last_line
 from lite.util.units import MIB
 
@@ -49,6 +50,30 @@ def copy_lite_library(project, lite_dir, abi):
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(jni, target / "libpaddle_lite_jni.so")
     return [app / "libs/PaddlePredictor.jar", target / "libpaddle_lite_jni.so"]
+
+
+def apk_libraries(apk):
+    """{name inside the APK: bytes} of its native libraries (lib/<abi>/*.so), each bounded in size."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(apk) as archive:
+            return {info.filename: archive.read(info) for info in archive.infolist()
+                    if info.filename.startswith("lib/") and info.filename.endswith(".so")
+                    and info.file_size <= MAX_LIBRARY_BYTES}
+    except zipfile.BadZipFile:
+        raise InstallError(f"--apk {apk} is not an APK (not a zip archive)") from None
+
+
+def refuse_4k_pages(libraries, allowed=False, say=print):
+    """Google Play wants 16 KB LOAD alignment: refuse (or, when `allowed`, warn) for each library {name: bytes}
+    that has less, naming the file and the fix."""
+    problems = [problem for name, data in sorted(libraries.items()) if (problem := page_problem(name, data))]
+    if problems and not allowed:
+        raise InstallError(f"{problems[0]}; pass --allow-4k-pages to install it anyway (side-loading works; "
+                           f"Google Play refuses it)")
+    for problem in problems:
+        say(f"warning: {problem}")
+    return problems
 
 
 def copy_model_and_labels(project, model, models_dir):

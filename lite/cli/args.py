@@ -243,7 +243,8 @@ OPTION_NAMES = {
     "--allow-outside": "list entries outside --data", "--labels": "class names", "--limit": "first N images",
     "--runtime": "where an evaluation runs", "--cache": "preprocessed images", "--no-cache": "keep none",
     "--workers": "image readers", "--batch-files": "inputs per qemu process", "--jobs": "qemu processes",
-    "--apk": "an APK to install", "--project": "the Android project",
+    "--apk": "an APK to install", "--allow-4k-pages": "install libraries without 16 KB alignment",
+    "--project": "the Android project",
 }
 
 

@@ -15,6 +15,7 @@ from lite.jobs.options import SweepOutcome
 from lite.models.store import ModelStore
 from lite.report.sizes import size_rows_of, write_size_report
 from lite.report.writer import write_reports
+from lite.runtime.library_checks import pre_push_warnings
 from lite.util.files import ensure_writable_dir
 from lite.util.text import safe_name
 
@@ -125,6 +126,9 @@ def sweep_one_device(device, sweep, on_device, *, say=print, slot=None, on_progr
     runner = make_runner(on_device, sweep.cell_timeout_s, device, machine,
                          on_device.device_dir or device.default_workdir)
     files = dict(runner.files())
+    opt_versions = {(cell.model_file.manifest or {}).get("opt_version") for cell in cells}
+    for warning in pre_push_warnings(files.values(), opt_versions, android=machine.kind == "android"):
+        say(f"warning: {warning}")
     for cell in cells:
         files[runner.remote_model(cell)] = cell.model_file
     mark(phase="pushing")
