@@ -42,7 +42,7 @@ def test_the_main_job_ends_with_the_warning_block_and_status_0(unstable_host, tm
     out, err = capsys.readouterr()
     assert "| MobileNetV1_x0_25 |" in out  # the table is printed
     block = err[err.index("warning: 1 of 1 cell(s) stayed unstable"):]
-    assert f"{MODEL}__fp32__t1: figure within ±" in block and "--rounds 5" in block and "--max-spread" in block
+    assert f"{MODEL}__fp32__t1: figure within ±" in block and "--max-rounds 10" in block and "--max-spread" in block
     assert str(tmp_path / "results" / "host" / "latency.md") in block
     assert "[1]" in (tmp_path / "results" / "host" / "latency.md").read_text()  # the table marks the cell
 

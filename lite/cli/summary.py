@@ -24,8 +24,8 @@ def unstable_block(unstable, total_cells, tables):
              f"marks them [n] with the reason, so no unstable figure reads as a trusted one:"]
     lines += [f"  {key}: {'; '.join(reasons)}" for key, reasons in sorted(unstable.items())]
     lines += ["  to make them stable: measure on a quieter machine (close other programs; on a VM the neighbours "
-              "count too), run more rounds (--rounds 5), or set the limits (--max-spread, --max-cv, "
-              "--max-other-cores; 'off' turns one off)",
+              "count too), allow more rounds to the loose ones (--max-rounds 10), or set the limits (--max-spread 5, "
+              "--max-cv, --max-other-cores; 'off' turns one off; docs/host.md has what this VM allows)",
               "  the tables are written: " + ", ".join(str(t) for t in tables)]
     return lines
 
