@@ -4,7 +4,7 @@ import struct
 import zipfile
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import run_cli
 
 from lite.app.android_install import apk_libraries, refuse_4k_pages
 from lite.errors import InstallError
@@ -17,8 +17,6 @@ from lite.runtime.library_checks import (
     version_problem,
 )
 
-SHARED = REPO.parent / "shared" / "paddle_lite"
-LIGHT_API = SHARED / "inference_lite_lib.armlinux.armv8" / "cxx" / "lib" / "libpaddle_light_api_shared.so"
 
 
 def crafted_elf(alignments, version=b""):
@@ -47,13 +45,16 @@ def test_a_4k_library_is_named_with_the_fix_and_a_16k_one_passes():
     assert page_problem("libx.so", crafted_elf([0x6000])) is not None  # 24 KB is no multiple of 16 KB
 
 
-def test_the_real_arm_library_is_16k_aligned_and_says_its_version():
-    data = read_library(LIGHT_API)
-    assert load_alignments(data) == [65536, 65536] and page_problem(LIGHT_API, data) is None
+@pytest.mark.slow
+@pytest.mark.real_arm
+def test_the_real_arm_library_is_16k_aligned_and_says_its_version(paddle_lite_arm):
+    light_api = paddle_lite_arm["fp32"] / "cxx" / "lib" / "libpaddle_light_api_shared.so"
+    data = read_library(light_api)
+    assert load_alignments(data) == [65536, 65536] and page_problem(light_api, data) is None
     assert library_version(data) == "v2.13-rc"  # the version pip paddlelite 2.13rc0's opt writes into every .nb
-    assert library_version(read_library(SHARED / "benchmark_bin" / "benchmark_bin")) == "v2.13-rc"
-    assert version_problem(LIGHT_API, data, ["v2.13-rc"]) is None
-    problem = version_problem(LIGHT_API, data, ["v2.12"])
+    assert library_version(read_library(paddle_lite_arm["benchmark_bin"])) == "v2.13-rc"
+    assert version_problem(light_api, data, ["v2.13-rc"]) is None
+    problem = version_problem(light_api, data, ["v2.12"])
     assert "opt v2.12" in problem and "Paddle Lite v2.13-rc" in problem and "not consistent" in problem
 
 
