@@ -18,7 +18,6 @@ from lite.runtime.library_checks import (
 )
 
 
-
 def crafted_elf(alignments, version=b""):
     """A little-endian ELF64 with one PT_LOAD program header per alignment (and a PT_DYNAMIC one), then `version`."""
     headers = b"".join(struct.pack("<IIQQQQQQ", 1, 5, 0, 0, 0, 64, 64, align) for align in alignments)
