@@ -45,6 +45,7 @@ bench: setup
 	$(PY) benchmarks/bench_accuracy.py
 	$(PY) benchmarks/bench_ptq.py
 	$(PY) benchmarks/bench_engines.py
+	$(PY) benchmarks/bench_profile.py
 
 clean:
 	rm -rf models

@@ -23,7 +23,7 @@ def full_int8(converted, paddle_lite_arm, tmp_path_factory):
     results = tmp_path_factory.mktemp("ptq-results")
     done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants", "fp32,int8_full",
                    "--models-dir", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
-                   paddle_lite_arm["fp32"])
+                   paddle_lite_arm["fp32"], "--profile")  # the profile/ library beside shared's others
     return done, results, converted["models"]
 
 
@@ -166,3 +166,13 @@ def test_a_snapdragon_855_latency_table_sets_the_published_int8_figure_beside_in
     assert md_row(markdown, "MobileNetV1", "int8_full")[3] == str(spec.published_sd855_ms(1, "int8_full"))
     assert md_row(markdown, "MobileNetV1", "fp32")[3] == str(spec.published_sd855_ms(1))
     assert "int8_full (weights and activations in int8" in markdown and "synthetic: 32 images" in markdown
+
+
+@pytest.mark.real_arm
+def test_the_profile_names_each_kernel_and_its_flops_add_up_for_fp32_and_int8_full(full_int8):
+    from test_op_profile import check_profiled
+    done, results, _models = full_int8
+    assert done.returncode == 0, done.stdout + done.stderr
+    check_profiled(results, "fp32", ["conv1x1s1_gemm_fp32", "conv_depthwise_3x3_fp32", "conv_3x3s2_direct_fp32"])
+    check_profiled(results, "int8_full", ["conv1x1s1_gemm_int8", "conv_depthwise_3x3_int8_int8"])
+    assert "profile MobileNetV1_x0_25__int8_full__t1: 33 layers" in done.stdout and "EMULATED" in done.stdout

@@ -5,15 +5,18 @@ reference inputs; its logits are held against Paddle's (lite.convert.logits.ARM_
 the rows go to RESULTS/arm_check.csv and .md.
 """
 import time
+from pathlib import Path
 
+from lite.bench.op_profile import by_kernel, has_profiler, parse_profile, summary_line
 from lite.convert.export import load_reference_io
 from lite.convert.logits import agreement, arm_check_problem
-from lite.errors import ArmToolError, CellFailed
+from lite.errors import ArmToolError, CellFailed, ToolkitError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
 from lite.report.arm_check import check_row, write_arm_check
-from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, run_on_arm
-from lite.runtime.arm_library import FP16_CPU, qemu_command
+from lite.report.ops import cell_document, write_ops
+from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, profile_on_arm, run_on_arm
+from lite.runtime.arm_library import FP16_CPU, default_lite_root, light_api_library, qemu_command
 from lite.util.files import read_json
 
 
@@ -28,11 +31,20 @@ def add_verify_arguments(parser):
                        help="the same built with FP16 kernels, for fp16 models (default: --lite-dir if it has them)")
     group.add_argument("--verify-inputs", type=int, default=None, metavar="N",
                        help="use the first N of the export's reference inputs (default: all of them)")
+    group.add_argument("--profile", action="store_true",
+                       help="after the check, one profiling pass per model and variant on a Paddle Lite library "
+                            "built with its operator profiler: RESULTS/emulated-arm-qemu/ops.md, ops.csv and "
+                            "ops/<cell>.json (per operator and kernel: time, share, GFLOPs; per layer)")
+    group.add_argument("--profile-lite-dir", metavar="DIR",
+                       help="the ARM Linux library built with LITE_WITH_PROFILE=ON (default: the profile/ build "
+                            "beside --lite-dir's shared folder, ../shared/paddle_lite/profile/...)")
     group.add_argument("--arm-cpu", default=FP16_CPU,
                        help=f"qemu CPU model (default: {FP16_CPU}, which has FP16 arithmetic)")
 
 
 def check_verify_arguments(args, parser):
+    if args.profile and not args.verify_arm:
+        parser.error("--profile goes with --verify-arm (mnv1 verify-arm --profile ...)")
     if not args.verify_arm:
         return
     if not args.lite_dir:
@@ -41,6 +53,8 @@ def check_verify_arguments(args, parser):
         parser.error("--verify-arm checks ARM models: include arm in --targets")
     if args.verify_inputs is not None and args.verify_inputs < 1:
         parser.error("--verify-inputs must be at least 1")
+    if args.profile_lite_dir and not args.profile:
+        parser.error("--profile-lite-dir goes with --profile")
 
 
 def kernel_problem(int8, compute, kept_fp32=0):
@@ -104,4 +118,56 @@ def verify_arm(args, specs, store, say=print):
             say(f"{prefix} FAIL: {problem}")
     csv_path, md_path = write_arm_check(rows, args.results)
     say(f"wrote {csv_path} and {md_path}")
-    return sum(row["result"] != "pass" for row in rows)
+    failed = sum(row["result"] != "pass" for row in rows)
+    if args.profile:
+        failed += profile_pass(args, [(s, v) for s, v in jobs if get_variant(v).library == "fp32"], store, say)
+    return failed
+
+
+def profiler_library(args, say):
+    """The library built with the operator profiler, prepared; a one-line error when it has no profiler."""
+    root = default_lite_root()
+    lite_dir = args.profile_lite_dir or (root / "profile" / "inference_lite_lib.armlinux.armv8" if root else None)
+    if lite_dir is None or not Path(lite_dir).is_dir():
+        raise ToolkitError(f"--profile needs Paddle Lite built with its operator profiler: pass --profile-lite-dir "
+                           f"({PROFILER_BUILD})")
+    if not has_profiler(light_api_library(lite_dir).read_bytes()):
+        raise ToolkitError(f"{lite_dir} has no operator profiler (a release library never has): {PROFILER_BUILD}")
+    return prepare_library(lite_dir, say=say)
+
+
+PROFILER_BUILD = ("build it from Paddle Lite's source with lite/tools/build_linux.sh --arch=armv8 --with_profile=ON "
+                  "full_publish (a phone: lite/tools/build_android.sh --with_profile=ON ... full_publish), then "
+                  "cxx_demo/build.sh --lite-dir builds mnv1_bench against it; docs/paddle-lite.md says why not a "
+                  "tiny publish")
+
+
+def profile_pass(args, jobs, store, say):
+    """One profiling pass per model and variant (1 thread), apart from every figure; the ops tables. Returns
+    how many could not be profiled."""
+    library = profiler_library(args, say)
+    profiled, documents, failed = [], {}, 0
+    for spec, variant in jobs:
+        cell = f"{spec.name}__{variant}__t1"
+        try:
+            log, seconds = profile_on_arm(library, store.nb_file("arm", spec.name, variant), args.arm_cpu)
+        except CellFailed as exc:
+            say(f"profile {cell}: FAIL: {exc}")
+            failed += 1
+            continue
+        layers = parse_profile(log)
+        if not layers:
+            say(f"profile {cell}: FAIL: the library printed no operator table")
+            failed += 1
+            continue
+        summary = summary_line(layers)
+        profiled.append((cell, by_kernel(layers), layers, summary))
+        documents[cell] = cell_document(cell, layers, summary, emulated=True, seconds=seconds)
+        say(f"profile {cell}: {len(layers)} layers, {summary} (EMULATED; pass {seconds:.1f} s)")
+    if profiled:
+        paths = write_ops(Path(args.results) / EMULATED_FOLDER, profiled, documents, emulated=True)
+        say(f"wrote {paths[-1]} and {paths[-2]}")
+    return failed
+
+
+EMULATED_FOLDER = "emulated-arm-qemu"  # git ignores results/emulated-*/

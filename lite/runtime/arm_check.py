@@ -57,6 +57,25 @@ def prepare_library(lite_dir, build_root="build/arm_check", say=print):
     return ArmLibrary(Path(lite_dir), build_dir, has_fp16_kernels(library))
 
 
+PROFILE_REPEATS = 11  # the profiler's concise tables leave out 10 warm-ups; its per-layer table, the first run
+
+
+def profile_on_arm(library, nb_path, cpu, threads=1, timeout_s=900):
+    """One profiling pass of mnv1_bench built against a profiler library: (its stderr, where the operator tables
+    are, and its wall seconds). CellFailed with the program's own reason when it fails."""
+    import time
+    command = [*qemu_command(cpu), str(library.program), "--model", str(nb_path), "--threads", str(int(threads)),
+               "--warmup", "0", "--repeats", str(PROFILE_REPEATS)]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, preexec_fn=die_with_parent)
+    except subprocess.TimeoutExpired as exc:
+        raise CellFailed(f"the profiling pass of {Path(nb_path).name} did not finish within {timeout_s} s") from exc
+    if done.returncode != 0:
+        raise CellFailed(f"{exit_reason(done.returncode)}: {failure_reason(done.stderr + done.stdout)}")
+    return done.stderr, time.monotonic() - started
+
+
 def run_on_arm(library, nb_path, inputs, cpu, timeout_s=900):
     """Paddle Lite's output (N x classes) for `inputs` (N x C x H x W float32), one process, one thread.
     CellFailed with the program's own reason when it fails."""
