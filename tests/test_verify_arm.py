@@ -55,7 +55,7 @@ def test_a_wrong_model_fails_the_check(paddle_lite_arm, arm_models, tmp_path):
     from lite.models.registry import get_model
     from lite.models.store import ModelStore
     args = argparse.Namespace(lite_dir=str(paddle_lite_arm["fp32"]), fp16_lite_dir=None, variants=["fp32"],
-                              verify_inputs=1, arm_cpu="max", results=str(tmp_path / "r"))
+                              verify_inputs=1, arm_cpu="max", results=str(tmp_path / "r"), profile=False)
     failed = verify_arm(args, [get_model("MobileNetV1_x0_5")], ModelStore(store), say=lambda text: None)
     assert failed == 1
     row = read_rows(tmp_path / "r")[("MobileNetV1_x0_5", "fp32")]

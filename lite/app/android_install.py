@@ -53,7 +53,8 @@ def copy_lite_library(project, lite_dir, abi):
 
 
 def apk_libraries(apk):
-    """{name inside the APK: bytes} of its native libraries (lib/<abi>/*.so), each bounded in size."""
+    """{name inside the APK: bytes} of its native libraries (lib/<abi>/*.so), each bounded in size; none for a
+    file that is no zip archive (the phone's package manager refuses it, and says so)."""
     import zipfile
     try:
         with zipfile.ZipFile(apk) as archive:
@@ -61,7 +62,7 @@ def apk_libraries(apk):
                     if info.filename.startswith("lib/") and info.filename.endswith(".so")
                     and info.file_size <= MAX_LIBRARY_BYTES}
     except zipfile.BadZipFile:
-        raise InstallError(f"--apk {apk} is not an APK (not a zip archive)") from None
+        return {}
 
 
 def refuse_4k_pages(libraries, allowed=False, say=print):
