@@ -117,15 +117,34 @@ def _int_or_none(text):
         return None
 
 
+def parse_cpu_parts(text):
+    """{cpu: (implementer, part)} from an ARM /proc/cpuinfo's `CPU implementer` and `CPU part` lines, per
+    `processor` block, as the kernel writes them ('0x41', '0xd0b'); {} for x86 (pure)."""
+    parts, cpu, implementer = {}, None, None
+    for line in (text or "").splitlines():
+        key, _, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if key == "processor" and value.isdigit():
+            cpu, implementer = int(value), None
+        elif key == "CPU implementer":
+            implementer = value.lower()[:10]
+        elif key == "CPU part" and cpu is not None and implementer:
+            parts[cpu] = (implementer, value.lower()[:10])
+    return parts
+
+
 def read_cpu_topology(read_text):
-    """Per CPU: max frequency in kHz and governor when readable."""
+    """Per CPU: max frequency in kHz, governor, and the core's implementer and part, when readable."""
     cpus = parse_cpu_list(read_text("/sys/devices/system/cpu/possible")) or list(range(os.cpu_count() or 1))
+    parts = parse_cpu_parts(read_text("/proc/cpuinfo"))
     topology = []
     for cpu in cpus:
         base = f"/sys/devices/system/cpu/cpu{cpu}/cpufreq"
         governor = read_text(f"{base}/scaling_governor")
+        implementer, part = parts.get(cpu, (None, None))
         topology.append({"cpu": cpu, "max_freq_khz": _int_or_none(read_text(f"{base}/cpuinfo_max_freq")),
-                         "governor": governor.strip() if governor else None})
+                         "governor": governor.strip() if governor else None, "implementer": implementer,
+                         "part": part})
     return topology
 
 

@@ -11,6 +11,8 @@ class CpuFacts:
     cpu: int
     max_freq_khz: int = None
     governor: str = None
+    implementer: str = None  # /proc/cpuinfo's `CPU implementer` ('0x41' Arm, '0x51' Qualcomm)
+    part: str = None  # its `CPU part` ('0xd0b' Cortex-A76, '0x804' Kryo 485 Gold)
 
 
 # record field -> its key in the result files, where the two differ
@@ -51,7 +53,8 @@ class MachineFacts:
             if key in data:
                 values[name] = data.pop(key)
         values["cpus"] = tuple(cpu if isinstance(cpu, CpuFacts) else CpuFacts(**{k: cpu.get(k) for k in
-                                                                                ("cpu", "max_freq_khz", "governor")})
+                                                                                ("cpu", "max_freq_khz", "governor",
+                                                                                 "implementer", "part")})
                                for cpu in values.get("cpus") or () if isinstance(cpu, (dict, CpuFacts)))
         values["cpu_features"] = tuple(values.get("cpu_features") or ())
         values["cpus_allowed"] = tuple(values.get("cpus_allowed") or ())

@@ -9,8 +9,10 @@ from lite.bench.cells import cell_id, shape_text, thread_label
 from lite.bench.estimators import ESTIMATOR_NAMES, estimator_of, why_chosen
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.bench.stats import cell_stats
+from lite.devices.cores import core_of, peak_gflops
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
+from lite.models.counts import count_model
 from lite.models.engines import DEFAULT_ENGINE, ENGINES
 from lite.models.registry import family
 from lite.report.accuracy import is_synthetic, top1_text
@@ -49,11 +51,44 @@ def latency_rows(results):
                 **figures, cpus_used=tuple(measurement.cpus_used), unstable=tuple(unstable.get(cell_id(cell), [])),
                 init_ms=measurement.init_ms, first_run_ms=measurement.first_run_ms,
                 threads_used=measurement.extra.get("math_threads") or cell.threads,
+                **efficiency(specs.get(cell.model), cell, figures["estimate_ms"], measurement.cpus_used,
+                             result.machine),
                 peak_rss_mib=peak_kb * 1024 / MIB if isinstance(peak_kb, (int, float)) and peak_kb > 0 else None)
         else:
             cells.setdefault(key, {})[cell.threads] = FailedCell(result.error)
     rows = {key: LatencyRow(**values, cells=cells.get(key, {})) for key, values in rows.items()}
     return sorted(rows.values(), key=lambda r: (*registry.sort_key(r.model, r.variant), ENGINES.index(r.engine)))
+
+
+PRECISION = {"fp32": "fp32", "fp16": "fp16"}  # variants whose arithmetic the core table knows; int8 has no row
+
+
+def model_gflops(spec, input_shape):
+    """The model's GFLOPs (2 x multiply-accumulates of convs and fc) at an input shape (pure)."""
+    return count_model(spec.scale, input_shape[-1], spec.class_num).flops_g if spec else None
+
+
+def efficiency(spec, cell, figure_ms, cpus_used, machine):
+    """{gflop_per_s, peak_gflop_per_s} of a measured cell: achieved from the model's FLOPs and the figure, the
+    peak of the cores its threads ran on (None where a core, its frequency or the variant's arithmetic is
+    not known)."""
+    gflops = model_gflops(spec, cell.input_shape)
+    precision = PRECISION.get(cell.variant)
+    peak = peak_gflops(machine, tuple(cpus_used), precision) if precision and cpus_used else None
+    return {"gflop_per_s": gflops / (figure_ms / 1e3) if gflops and figure_ms else None, "peak_gflop_per_s": peak}
+
+
+def published_efficiency(row, threads, machine):
+    """(GFLOP/s, share of peak) of the published SD855 figure at 1 thread on this SoC's fastest core, or
+    (None, None): only the 1-thread figure says which core it ran on."""
+    published = published_ms(row, threads)
+    if not published or threads != 1 or not machine.cpus:
+        return None, None
+    fastest = max(machine.cpus, key=lambda cpu: cpu.max_freq_khz or 0)
+    gflops = model_gflops(row.spec, (1, 3, 224, 224))
+    achieved = gflops / (published / 1e3) if gflops else None
+    peak = peak_gflops(machine, (fastest.cpu,), PRECISION.get(row.variant, "none"))
+    return achieved, (achieved / peak if achieved and peak else None)
 
 
 def several_engines(rows):
@@ -81,10 +116,12 @@ def csv_columns(threads, sd855, with_accuracy=False):
                     f"threads{t}_cv", f"threads{t}_samples", f"threads{t}_rounds", f"threads{t}_round_spread",
                     f"threads{t}_precision",
                     f"threads{t}_unstable", f"threads{t}_init_ms", f"threads{t}_first_run_ms",
-                    f"threads{t}_peak_rss_mib", f"threads{t}_ms",
+                    f"threads{t}_peak_rss_mib", f"threads{t}_gflop_per_s", f"threads{t}_peak_share",
+                    f"threads{t}_ms",
                     *(f"threads{t}_ms_by_{name}" for name in ESTIMATOR_NAMES)]
         if sd855:
-            columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published"]
+            columns += [f"threads{t}_published_sd855_ms", f"threads{t}_ratio_to_published",
+                        f"threads{t}_published_gflop_per_s", f"threads{t}_published_peak_share"]
     columns += ["storage_bytes", "storage_mib", "published_storage_m", "device", "estimator"]
     if with_accuracy:
         columns += ["published_top1", "measured_top1", "measured_top1_images", "measured_top1_runtime",
@@ -120,8 +157,13 @@ def to_csv(rows, threads, machine, measured=None):
                              f"threads{t}_unstable": "; ".join(stats.unstable),
                              f"threads{t}_init_ms": _rounded(stats.init_ms, 3),
                              f"threads{t}_first_run_ms": _rounded(stats.first_run_ms, 3),
-                             f"threads{t}_peak_rss_mib": _rounded(stats.peak_rss_mib, 1)})
+                             f"threads{t}_peak_rss_mib": _rounded(stats.peak_rss_mib, 1),
+                             f"threads{t}_gflop_per_s": _rounded(stats.gflop_per_s, 3),
+                             f"threads{t}_peak_share": _rounded(stats.peak_share, 4)})
                 if sd855 and published_ms(row, t):
+                    achieved, share = published_efficiency(row, t, machine)
+                    line[f"threads{t}_published_gflop_per_s"] = _rounded(achieved, 3)
+                    line[f"threads{t}_published_peak_share"] = _rounded(share, 4)
                     line[f"threads{t}_published_sd855_ms"] = published_ms(row, t)
                     line[f"threads{t}_ratio_to_published"] = round(stats.estimate_ms / published_ms(row, t), 3)
             elif stats:
@@ -183,6 +225,49 @@ def _startup_table(rows, threads):
             markdown_table(cells, ["Model", "Variant", *(["Engine"] if several_engines(rows) else []), "Threads",
                                    "Load (ms)", "First run (ms)", "Peak memory (MiB)"],
                            "lll" + "l" * several_engines(rows) + "rrr")]
+
+
+def cores_text(machine, cpus_used):
+    """'1x Kryo 485 Gold (Cortex-A76 based)' or '2x unknown core' for the CPUs a cell's threads ran on."""
+    by_id = {cpu.cpu: cpu for cpu in machine.cpus}
+    names = []
+    for cpu_id in cpus_used:
+        spec = core_of(by_id[cpu_id]) if cpu_id in by_id else None
+        names.append(spec.name if spec else "unknown core")
+    return ", ".join(f"{names.count(name)}x {name}" for name in dict.fromkeys(names)) or None
+
+
+def _efficiency_table(rows, threads, machine):
+    """GFLOP/s and the share of the peak of the cores each cell ran on (and, on an SD855, of the published
+    1-thread figure on its prime core)."""
+    sd855 = is_sd855(machine)
+    cells = []
+    for row in rows:
+        for t in threads:
+            stats = row.cells.get(t)
+            if stats is None or stats.failed or stats.gflop_per_s is None:
+                continue
+            share = f"{100 * stats.peak_share:.1f}%" if stats.peak_share else "peak unknown"
+            line = [row.model, row.variant, *([row.engine] if several_engines(rows) else []), thread_label(t),
+                    f"{stats.gflop_per_s:.2f}", share, cores_text(machine, stats.cpus_used)]
+            if sd855:
+                achieved, share = published_efficiency(row, t, machine)
+                line += [f"{achieved:.2f}" if achieved else None, f"{100 * share:.1f}%" if share else None]
+            cells.append(line)
+    if not cells:
+        return []
+    headers = ["Model", "Variant", *(["Engine"] if several_engines(rows) else []), "Threads", "GFLOP/s", "% of peak",
+               "Cores its threads ran on"]
+    if sd855:
+        headers += ["published GFLOP/s", "published % of peak"]
+    return ["", "## Efficiency", "",
+            "GFLOP/s: the model's FLOPs at the cell's input (2 x multiply-accumulates of convs and fc) over the "
+            "figure; % of peak: of the cores its threads ran on, each at FLOPs per cycle x its maximum frequency "
+            "(`lite/devices/core_peaks.json`, each row with its source); peak unknown where a core, its frequency "
+            "or the variant's arithmetic (int8) has no row, never a guess."
+            + (" The published figure: PaddleClas's 1-thread Snapdragon 855 figure, on this SoC's prime core."
+               if sd855 else ""), "",
+            markdown_table(cells, headers, "lll" + "l" * several_engines(rows) + "rrl" + "rr" * sd855)]
 
 
 def _rounds_text(results):
@@ -293,4 +378,5 @@ def to_markdown(rows, threads, machine, results, measured=None):
         lines += ["", "This device is not a Snapdragon 855, so the published SD855 figures are not set "
                       "beside these; see `lite/models/reference/paddleclas_mobilenetv1_sd855.csv`."]
     lines += _startup_table(rows, threads)
+    lines += _efficiency_table(rows, threads, machine)
     return "\n".join(lines) + "\n"

@@ -155,8 +155,31 @@ def draw_engines(rows, machine):
     return fig
 
 
+def draw_peak_share(rows, machine):
+    """% of the cores' peak against the model's width, a line per thread count (FP32 rows of known peak)."""
+    fig, ax = _figure((6.5, 4.5))
+    threads = sorted({t for row in rows for t in row.cells})
+    for t in threads:
+        points = sorted((row.spec.scale, 100 * row.cells[t].peak_share) for row in rows
+                        if row.spec and row.variant == "fp32" and row.engine == DEFAULT_ENGINE and t in row.cells
+                        and _ok(row.cells[t]) and row.cells[t].peak_share)
+        if points:
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=f"{t} thread{'s' * (t > 1)}")
+    ax.set_xlabel("model width (scale)")
+    ax.set_ylabel("% of the peak of the cores used")
+    ax.set_title(f"Efficiency against the cores' peak: {machine.short_name or ''}")
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def write_plots(rows, machine, folder, measured=None):
     paths = [folder / "latency_vs_threads.png", folder / "top1_vs_latency.png", folder / "top1_vs_storage.png"]
+    if any(_ok(s) and s.peak_share for row in rows for s in row.cells.values()):
+        paths.append(folder / "peak_share.png")
+        save_figure(draw_peak_share(rows, machine), paths[-1])
     if any(row.engine != DEFAULT_ENGINE for row in rows):
         paths.append(folder / "engines.png")
         save_figure(draw_engines(rows, machine), paths[-1])

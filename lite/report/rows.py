@@ -26,7 +26,13 @@ class CellFigures:
     first_run_ms: float = None  # the first inference after it, the first round's
     peak_rss_mib: float = None  # the benchmark process's peak resident memory, the first round's
     threads_used: int = None  # the threads the math library ran (fewer than asked when capped at the CPUs there are)
+    gflop_per_s: float = None  # the model's FLOPs (at the cell's input) / the figure
+    peak_gflop_per_s: float = None  # the cores it ran on at their peak (lite.devices.cores); None: unknown
     failed = False
+
+    @property
+    def peak_share(self):
+        return self.gflop_per_s / self.peak_gflop_per_s if self.gflop_per_s and self.peak_gflop_per_s else None
 
 
 @dataclass(frozen=True)
