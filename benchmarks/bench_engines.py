@@ -50,9 +50,7 @@ def main(argv=None):
             "--rounds", args.rounds, "--models-dir", models, "--results", Path(scratch) / "r")
         results = load_results(Path(scratch) / "r" / "host").results
         estimator = estimator_of(results)
-        figures = {(r.cell.model, r.cell.threads, r.cell.engine): estimator([m.measurement.samples_ms
-                                                                          for m in r.rounds if m.ok])
-                   for r in results if r.ok}
+        figures = {(r.cell.model, r.cell.threads, r.cell.engine): estimator(r.rounds_ms) for r in results if r.ok}
         ratios = {(c.cell.split("__")[0], int(c.cell.split("__t")[1].split("__")[0]), c.cell.rsplit("__", 1)[1]): c
                   for c in compare_engines(results, family().same_architecture())}
         print(f"\nswept in {time.monotonic() - swept:.0f} s; figures: {estimator.name} ms; ratio to paddle-lite "

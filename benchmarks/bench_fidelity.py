@@ -85,7 +85,7 @@ def collect(models_dir, keep, rounds):
 
 def runs(folder):
     """{cell id: (result, [samples of each round])} of a kept sweep."""
-    return {cell_id(r.cell): (r, [m.measurement.samples_ms for m in r.rounds if m.ok])
+    return {cell_id(r.cell): (r, r.rounds_ms)
             for r in load_results(folder / "host").results if r.ok}
 
 
@@ -215,7 +215,7 @@ def analyze(keep, rounds, min_rounds):
             moved = unflagged = 0
             for result in hogged.values():
                 key = cell_id(result.cell)
-                rounds = [m.measurement.samples_ms for m in result.rounds if m.ok]
+                rounds = result.rounds_ms
                 shift = estimator(rounds) / estimator(aa1[key][1]) - 1
                 other = max((m.interference.get("other_cores") or 0) for m in result.rounds)
                 flagged = other > 0.25 or precision(rounds, estimator) > LIMIT

@@ -9,6 +9,7 @@ from helpers import NO_LIMITS, ONE_ROUND, md_row, read_result_dicts, run_cli
 from scripted_device_double import DOUBLE_MACHINE, ScriptedDeviceDouble
 
 from lite.bench.cells import Cell, cell_id
+from lite.bench.estimators import ESTIMATORS
 from lite.bench.results import load_result, result_path
 from lite.bench.stability import Limits
 from lite.bench.sweep import run_sweep
@@ -54,7 +55,7 @@ def test_a_result_file_keeps_each_round_with_its_position_and_the_schedule(tmp_p
     assert all(r["position"] in (1, 2) and len(r["measurement"]["samples_ms"]) == 5 for r in data["rounds"])
     assert len(data["measurement"]["samples_ms"]) == 15  # every round's samples, pooled, for one-file readers
     result = load_result(result_path(tmp_path, cells[0]))
-    medians = result.round_medians_ms
+    medians = ESTIMATORS["median"].rounds(result.rounds_ms)
     assert len(medians) == 3 and medians[0] < medians[1] < medians[2]  # the drift shows round by round
 
 
@@ -69,7 +70,7 @@ def test_rounds_that_disagree_are_re_measured_and_the_earlier_attempt_is_kept(tm
                                "within ±") and "round medians 99.8% apart" in line for line in lines)
     result = load_result(result_path(tmp_path, cells[0]))
     assert result.schedule["attempt"] == 2 and len(result.rounds) == 3
-    assert result.round_medians_ms == pytest.approx((10.02,) * 3)
+    assert ESTIMATORS["median"].rounds(result.rounds_ms) == pytest.approx([10.02] * 3)
     (earlier,) = result.earlier_attempts
     assert earlier["attempt"] == 1 and "(round medians 99.8% apart; limit ±3%)" in earlier["reasons"][0]
     assert [len(r["measurement"]["samples_ms"]) for r in earlier["rounds"]] == [5, 5, 5]  # nothing thrown away
@@ -145,7 +146,7 @@ def test_version_2_results_read_as_one_round(tmp_path, nb_file):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(old))
     result = load_result(path)
-    assert len(result.rounds) == 1 and result.round_medians_ms == (2.0,)
+    assert len(result.rounds) == 1 and ESTIMATORS["median"].rounds(result.rounds_ms) == [2.0]
     assert result.interference == {"other_cores": 0.1} and result.started_at == "a"
 
 

@@ -58,11 +58,6 @@ def ratio_interval(old_rounds_ms, new_rounds_ms, estimator=ESTIMATORS["median"],
             float(np.quantile(ratios, 1 - tail)))
 
 
-def rounds_ms(result):
-    """The timed samples of each measured round of a result."""
-    return [r.measurement.samples_ms for r in result.rounds if r.ok]
-
-
 BLOCKING = {"model file": lambda r: (r.model_file or {}).get("sha256"), "runner": lambda r: r.runner,
             "target": lambda r: r.cell.target}
 NOTED = {"warm-up": lambda r: r.cell.warmup, "repeats": lambda r: r.cell.repeats,
@@ -105,7 +100,7 @@ def compare_runs(old_results, new_results, groups=None, estimator=None, **option
     marks = [unstable_cells(list(run.values()), groups or {}, limits_of(list(run.values()))) for run in (old, new)]
     rows = []
     for key in sorted(old.keys() & new.keys()):
-        old_rounds, new_rounds = rounds_ms(old[key]), rounds_ms(new[key])
+        old_rounds, new_rounds = old[key].rounds_ms, new[key].rounds_ms
         ratio, low, high = ratio_interval(old_rounds, new_rounds, estimator, **options)
         where = " and ".join(name for name, found in zip(("OLD", "NEW"), marks) if key in found)
         rows.append(CellComparison(key, estimator(old_rounds), estimator(new_rounds),
@@ -126,9 +121,9 @@ def compare_engines(results, groups=None, baseline=DEFAULT_ENGINE, **options):
         base = by_key.get((model, variant, threads, shape, baseline))
         if engine == baseline or base is None:
             continue
-        ratio, low, high = ratio_interval(rounds_ms(base), rounds_ms(result), estimator, **options)
+        ratio, low, high = ratio_interval(base.rounds_ms, result.rounds_ms, estimator, **options)
         where = " and ".join(name for name, r in ((baseline, base), (engine, result)) if cell_id(r.cell) in marks)
-        rows.append(CellComparison(cell_id(result.cell), estimator(rounds_ms(base)), estimator(rounds_ms(result)),
+        rows.append(CellComparison(cell_id(result.cell), estimator(base.rounds_ms), estimator(result.rounds_ms),
                                    ratio, low, high, where))
     return rows
 

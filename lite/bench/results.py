@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
 from lite.bench.cells import CellOptions, cell_id
 from lite.devices.machine_facts import MachineFacts, as_facts
 from lite.errors import ResultFileError
@@ -124,9 +122,10 @@ class CellResult:
         """Every timed sample of the rounds, pooled (None when no round measured)."""
         return pooled(r.measurement for r in self.rounds)
 
-    @cached_property
-    def round_medians_ms(self):
-        return tuple(float(np.median(r.measurement.samples_ms)) for r in self.rounds if r.ok)
+    @property
+    def rounds_ms(self):
+        """The timed samples of each measured round, in round order: what every estimator takes."""
+        return [r.measurement.samples_ms for r in self.rounds if r.ok]
 
     @property
     def temperatures_before_c(self):

@@ -32,7 +32,7 @@ def cell_stats(result):
     `estimate_ms` (its value: the tables' headline), `rounds`, `round_spread` (how far that estimator's
     per-round values lie apart, 0 with one round) and `precision` (the half-width of its two-level bootstrap
     interval, relative: what the stability limit judges) besides."""
-    rounds = [r.measurement.samples_ms for r in result.rounds if r.ok]
+    rounds = result.rounds_ms
     stats = latency_stats(result.measurement.samples_ms)
     chosen = estimator_of([result])
     values = estimates(rounds)

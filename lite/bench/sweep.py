@@ -122,8 +122,10 @@ class _Engine:
                 if self.on_progress:
                     self.on_progress(*counter)
                 planned = of or rounds
-                round_label = (f"round {number}/{planned} " if number <= planned else f"extra round {number} "
-                               ) if planned > 1 or number > planned else ""
+                if number > planned:
+                    round_label = f"extra round {number} "
+                else:
+                    round_label = f"round {number}/{planned} " if planned > 1 else ""
                 self.say(_progress(counter[0], counter[1], label + round_label, cell, outcome, self.limits))
                 if not outcome.ok:
                     failed.add(key)
