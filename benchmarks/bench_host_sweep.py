@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 try:
+    from lite.bench.estimators import round_spread as spread
     from lite.bench.results import load_results
-    from lite.bench.stats import cell_stats, spread
 except ImportError as exc:  # not the project's Python: one line, no traceback
     sys.exit(f"error: {exc}; use `make bench`, or `. .venv/bin/activate` after `make setup`")
 
@@ -38,7 +38,7 @@ def stability(models_dir, scratch):
         results = Path(scratch) / f"stability{attempt}"
         run("bench_scripts/run_host.py", "--models", "MobileNetV1", "--threads", "1", "--models-dir", models_dir,
             "--results", results)
-        stats = cell_stats(load_results(results / "host").results[0])
+        stats = load_results(results / "host").results[0].stats
         medians.append(stats["median_ms"])
         p90s.append(stats["p90_ms"])
         print(f"  sweep {attempt}: median {stats['median_ms']:.2f} ms, p90 {stats['p90_ms']:.2f} ms, "

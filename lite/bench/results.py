@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from lite.bench.cells import CellOptions, cell_id
+from lite.bench.stats import cell_stats
 from lite.devices.machine_facts import MachineFacts, as_facts
 from lite.errors import ResultFileError
 from lite.models.engines import ENGINES
@@ -126,6 +127,12 @@ class CellResult:
     def rounds_ms(self):
         """The timed samples of each measured round, in round order: what every estimator takes."""
         return [r.measurement.samples_ms for r in self.rounds if r.ok]
+
+    @cached_property
+    def stats(self):
+        """lite.bench.stats.cell_stats of this result, computed once: the stability checks, the twins and
+        the tables all read it, and its interval is a bootstrap."""
+        return cell_stats(self)
 
     @property
     def temperatures_before_c(self):

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 
 from lite.bench.cells import cell_id, thread_label
 from lite.bench.estimators import ESTIMATORS
-from lite.bench.stats import cell_stats
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def imprecise(result, limits):
     other work in a round stay what they were)."""
     if not result.ok:
         return False
-    stats = cell_stats(result)
+    stats = result.stats
     return stats["rounds"] > 1 and stats["precision"] > limits.max_spread
 
 
@@ -49,7 +48,7 @@ def cell_reasons(result, limits):
     """Why one measured cell is unstable: a list of short reasons, empty when it is not."""
     if not result.ok:
         return []
-    stats, reasons = cell_stats(result), []
+    stats, reasons = result.stats, []
     if stats["rounds"] > 1 and stats["precision"] > limits.max_spread:
         reasons.append(f"figure within ±{100 * stats['precision']:.1f}% only (round "
                        f"{ESTIMATORS[stats['estimator']].per_round_name} {100 * stats['round_spread']:.1f}% apart; "
@@ -67,7 +66,7 @@ def twin_reasons(results, groups, limits):
     (same variant, threads, power mode) by more than `limits.max_spread`. `groups`: {architecture: model names}."""
     by_key = {(r.cell.model, r.cell.variant, r.cell.threads, r.cell.power_mode, r.cell.engine): r
               for r in results if r.ok}
-    figure_ms = {key: cell_stats(result)["estimate_ms"] for key, result in by_key.items()}
+    figure_ms = {key: result.stats["estimate_ms"] for key, result in by_key.items()}
     found = {}
     for architecture, models in groups.items():
         for (model, variant, threads, power_mode, engine), result in sorted(by_key.items()):

@@ -30,7 +30,7 @@ def core_of(cpu):
     return core_table().get((cpu.implementer, cpu.part)) if cpu.implementer and cpu.part else None
 
 
-def peak_gflops(machine, cpu_ids, precision="fp32"):
+def peak_gflops(machine, cpu_ids, arithmetic="fp32"):
     """The summed peak GFLOP/s of the CPUs `cpu_ids` of a MachineFacts (FLOPs per cycle x max frequency), or
     None when any of them has an unknown core or frequency, or when there are none (pure)."""
     by_id = {cpu.cpu: cpu for cpu in machine.cpus}
@@ -38,8 +38,8 @@ def peak_gflops(machine, cpu_ids, precision="fp32"):
     for cpu_id in cpu_ids:
         cpu = by_id.get(cpu_id)
         spec = core_of(cpu) if cpu else None
-        if spec is None or not cpu.max_freq_khz or precision not in ("fp32", "fp16"):
+        if spec is None or not cpu.max_freq_khz or arithmetic not in ("fp32", "fp16"):
             return None
-        flops = spec.fp16_flops_per_cycle if precision == "fp16" else spec.fp32_flops_per_cycle
+        flops = spec.fp16_flops_per_cycle if arithmetic == "fp16" else spec.fp32_flops_per_cycle
         total += flops * cpu.max_freq_khz * 1e3 / 1e9
     return total if cpu_ids else None

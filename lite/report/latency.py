@@ -8,7 +8,6 @@ footnote giving the reason, in every table: no unstable number is printed unmark
 from lite.bench.cells import cell_id, shape_text, thread_label
 from lite.bench.estimators import ESTIMATOR_NAMES, estimator_of, why_chosen
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
-from lite.bench.stats import cell_stats
 from lite.devices.cores import core_of, peak_gflops
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
@@ -44,7 +43,7 @@ def latency_rows(results):
                              calibration=result.model_file.get("calibration"),
                              published=spec.published if spec else {})
         if result.ok:
-            figures = {k: v for k, v in cell_stats(result).items() if k in CellFigures.__dataclass_fields__}
+            figures = {k: v for k, v in result.stats.items() if k in CellFigures.__dataclass_fields__}
             measurement = result.measurement
             peak_kb = measurement.extra.get("peak_rss_kb")
             cells.setdefault(key, {})[cell.threads] = CellFigures(
@@ -60,7 +59,7 @@ def latency_rows(results):
     return sorted(rows.values(), key=lambda r: (*registry.sort_key(r.model, r.variant), ENGINES.index(r.engine)))
 
 
-PRECISION = {"fp32": "fp32", "fp16": "fp16"}  # variants whose arithmetic the core table knows; int8 has no row
+ARITHMETIC = {"fp32": "fp32", "fp16": "fp16"}  # variants whose arithmetic the core table knows; int8 has no row
 
 
 def model_gflops(spec, input_shape):
@@ -73,8 +72,8 @@ def efficiency(spec, cell, figure_ms, cpus_used, machine):
     peak of the cores its threads ran on (None where a core, its frequency or the variant's arithmetic is
     not known)."""
     gflops = model_gflops(spec, cell.input_shape)
-    precision = PRECISION.get(cell.variant)
-    peak = peak_gflops(machine, tuple(cpus_used), precision) if precision and cpus_used else None
+    arithmetic = ARITHMETIC.get(cell.variant)
+    peak = peak_gflops(machine, tuple(cpus_used), arithmetic) if arithmetic and cpus_used else None
     return {"gflop_per_s": gflops / (figure_ms / 1e3) if gflops and figure_ms else None, "peak_gflop_per_s": peak}
 
 
@@ -87,7 +86,7 @@ def published_efficiency(row, threads, machine):
     fastest = max(machine.cpus, key=lambda cpu: cpu.max_freq_khz or 0)
     gflops = model_gflops(row.spec, (1, 3, 224, 224))
     achieved = gflops / (published / 1e3) if gflops else None
-    peak = peak_gflops(machine, (fastest.cpu,), PRECISION.get(row.variant, "none"))
+    peak = peak_gflops(machine, (fastest.cpu,), ARITHMETIC.get(row.variant, "none"))
     return achieved, (achieved / peak if achieved and peak else None)
 
 
@@ -194,8 +193,8 @@ def unstable_mark(stats, notes):
 
 
 def _md_cell(stats, notes):
-    """'12.34 (11.90-13.10; CV 1.2%, ±0.8%) [1]': the median over rounds, the min and p90 of the timed runs, CV,
-    spread of round medians, the mark of an unstable cell (unstable_mark)."""
+    """'12.34 (11.90-13.10; CV 1.2%, ±0.8%) [1]': the figure (the run's estimator), the min and p90 of the timed
+    runs, their CV, ± the half-width of the figure's interval, the mark of an unstable cell (unstable_mark)."""
     if stats is None:
         return None
     if stats.failed:
