@@ -11,14 +11,18 @@ device a phone through the device layer: the preprocessed inputs are pushed once
 """
 import json
 import shlex
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from lite.errors import CellFailed, ToolkitError
+from lite.util.text import last_line
 from lite.util.units import MIB
 
 
@@ -49,11 +53,6 @@ class EngineRuntime:
         self.about = f"{engine} on this host (x86)"
 
     def run(self, nb_path, inputs, say=print, variant_library="fp32"):
-        import subprocess
-        import sys
-        from itertools import islice
-
-        from lite.util.text import last_line
         stream, answers = iter(inputs), []
         with tempfile.TemporaryDirectory(prefix="mnv1-engine-") as scratch:
             while True:

@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from pathlib import Path
 
 from lite.errors import InstallError
@@ -55,7 +56,6 @@ def copy_lite_library(project, lite_dir, abi):
 def apk_libraries(apk):
     """{name inside the APK: bytes} of its native libraries (lib/<abi>/*.so), each bounded in size; none for a
     file that is no zip archive (the phone's package manager refuses it, and says so)."""
-    import zipfile
     try:
         with zipfile.ZipFile(apk) as archive:
             return {info.filename: archive.read(info) for info in archive.infolist()

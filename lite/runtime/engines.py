@@ -12,11 +12,13 @@ each cell process holds one engine only.
 """
 import importlib
 import time
+from pathlib import Path
 
 import numpy as np
 
-from lite.errors import ToolkitError
+from lite.errors import ModelFileError, ToolkitError
 from lite.models.engines import ENGINES, PACKAGES
+from lite.runtime.host_predictor import HostPredictor
 
 
 def import_engine(engine):
@@ -109,13 +111,9 @@ class OnnxRuntimePredictor(_Timed):
 def open_predictor(engine, model_path, threads=1):
     """A loaded predictor of `engine` for its model file (a `.nb`, the export's `inference.pdiparams`, or an
     `.onnx`); failures to load are ModelFileError or ToolkitError, one line each."""
-    from pathlib import Path
-
-    from lite.errors import ModelFileError
     if engine not in ENGINES:
         raise ToolkitError(f"unknown engine '{engine}'; engines: {', '.join(ENGINES)}")
     if engine == "paddle-lite":
-        from lite.runtime.host_predictor import HostPredictor
         return HostPredictor(model_path, threads)
     model_path = Path(model_path)
     try:
