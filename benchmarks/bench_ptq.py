@@ -68,7 +68,7 @@ def main(argv=None):
     library = prepare_library(lite_dir)
     with tempfile.TemporaryDirectory() as scratch:
         models_dir = Path(args.models_dir or Path(scratch) / "models")
-        print("converting fp32 and int8_full (32 synthetic calibration images, abs_max, per-channel) ...", flush=True)
+        print("converting fp32 and int8_full (32 synthetic calibration images, the default settings) ...", flush=True)
         convert(models_dir, MODELS)
         store = ModelStore(models_dir)
         print(f"{'model':<20}{'size of fp32':>13}{'PTQ s':>7}{'cosine':>9}{'top-1 agr.':>11}{'int8 kernels':>13}"

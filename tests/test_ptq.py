@@ -23,7 +23,8 @@ def full_int8(converted, paddle_lite_arm, tmp_path_factory):
     results = tmp_path_factory.mktemp("ptq-results")
     done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants", "fp32,int8_full",
                    "--models-dir", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
-                   paddle_lite_arm["fp32"], "--profile")  # the profile/ library beside shared's others
+                   paddle_lite_arm["fp32"], "--profile",  # the profile/ library beside shared's others
+                   "--skip-quant-layers", "none")  # every layer in int8 (the default keeps the depthwise convs)
     return done, results, converted["models"]
 
 
@@ -35,7 +36,8 @@ def test_the_quantized_model_is_small_and_runs_on_int8_kernels(full_int8):
     assert nb.stat().st_size < 0.4 * fp32.stat().st_size  # weights in int8, not FP32
     manifest = json.loads(nb.with_suffix(".json").read_text())
     calibration = manifest["calibration"]
-    assert calibration["origin"] == "synthetic: 32 images" and calibration["algo"] == "abs_max"
+    assert calibration["origin"] == "synthetic: 32 images" and calibration["algo"] == "mse"
+    assert calibration["skip_layers"] == [] and calibration["check"] is None  # synthetic images: nothing to check
     assert calibration["weight_quant"] == "channel_wise_abs_max" and calibration["ptq_seconds"] > 0
     # The x86 runtime cannot run it (NaN logits seen): it is skipped with the reason, not converted.
     assert f"skipped {MODEL} x86 int8_full: paddlelite 2.13rc0's x86 runtime" in done.stdout
@@ -64,7 +66,7 @@ def test_layers_kept_in_fp32_leave_int8_kernels_and_the_sensitivity_command_rank
     _done, _results, models = full_int8
     done = run_cli("bench_scripts/quant_sensitivity.py", "--model", MODEL, "--models-dir", models, "--results",
                    tmp_path, "--lite-dir", paddle_lite_arm["fp32"], "--layers", "conv2d_0.w_0,linear_0.w_0",
-                   "--calib-samples", "8")
+                   "--calib-samples", "8", "--skip-quant-layers", "none")
     assert done.returncode == 0, done.stdout + done.stderr
     with open(tmp_path / f"quant_sensitivity_{MODEL}.csv") as f:
         rows = list(csv.DictReader(f))

@@ -119,11 +119,13 @@ def or_off(parse):
     return parse_or_off
 
 
-def counting(maximum):
-    """An argparse type: a whole number from 1 to `maximum`."""
+def counting(maximum, allow_zero=False):
+    """An argparse type: a whole number from 1 (or 0) to `maximum`."""
+    low = 0 if allow_zero else 1
+
     def parse(text):
-        if not text.strip().isdigit() or not 1 <= int(text) <= maximum:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1 to {maximum}")
+        if not text.strip().isdigit() or not low <= int(text) <= maximum:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {maximum}")
         return int(text)
     return parse
 
@@ -222,7 +224,10 @@ OPTION_NAMES = {
     "--results": "the results root", "--name": "a results subfolder", "--out": "where a report goes",
     "--force": "redo what is up to date", "--calib-data": "calibration images", "--calib-list": "their list",
     "--calib-samples": "how many", "--calib-algo": "PTQ algorithm", "--weight-quant": "weight quantization",
-    "--skip-quant-layers": "layers kept FP32", "--layers": "layers to try", "--verify-arm": "check on ARM kernels",
+    "--skip-quant-layers": "layers kept FP32", "--calib-check-samples": "held-back check images",
+    "--max-top1-loss": "Top-1 points int8 may lose",
+    "--max-fp32-flops": "FLOPs share auto may take out of int8",
+    "--layers": "layers to try", "--verify-arm": "check on ARM kernels",
     "--lite-dir": "Paddle Lite's ARM library", "--fp16-lite-dir": "its FP16 build",
     "--lite-dir-armv7": "its armv7 build", "--profile": "the operator profiler's pass",
     "--profile-lite-dir": "Paddle Lite built with the profiler", "--verify-inputs": "inputs of the check",

@@ -22,7 +22,7 @@ import time
 
 from lite.cli.args import OneLineParser, add_old_spelling, comma_list, counting
 from lite.cli.verify_arm import add_verify_arguments, check_verify_arguments, verify_arm
-from lite.convert.pipeline import convert_all, converted_manifests
+from lite.convert.pipeline import check_warnings, convert_all, converted_manifests
 from lite.errors import ToolkitError
 from lite.models.registry import (
     default_target_names,
@@ -34,6 +34,7 @@ from lite.models.registry import (
     variant_names,
 )
 from lite.models.store import ModelStore
+from lite.report.sensitivity import read_ranking
 from lite.report.sizes import size_row, sort_rows, write_size_report
 from lite.util.edge import run_edge
 
@@ -80,17 +81,38 @@ def add_calibration_arguments(parser):
                        help=f"how activation ranges are chosen (default: {default.algo})")
     group.add_argument("--weight-quant", choices=WEIGHT_QUANT, default=default.weight_quant,
                        help=f"weight scales per output channel or per tensor (default: {default.weight_quant})")
-    group.add_argument("--skip-quant-layers", type=lambda text: tuple(n for n in text.split(",") if n), default=(),
-                       metavar="NAMES", help="weight tensors to keep in FP32, comma-separated (conv2d_0.w_0, ...; "
-                                             "bench_scripts/quant_sensitivity.py says which cost most)")
+    group.add_argument("--skip-quant-layers", type=lambda text: tuple(n for n in text.split(",") if n),
+                       default=default.skip_layers, metavar="NAMES",
+                       help="weight tensors to keep in FP32, comma-separated (conv2d_0.w_0, ...; depthwise: every "
+                            "depthwise conv; none: no layer; bench_scripts/quant_sensitivity.py says which cost most), "
+                            "or auto: keep the most sensitive ones until the held-back check passes (default: "
+                            f"{','.join(default.skip_layers)})")
+    group.add_argument("--calib-check-samples", type=counting(100000, allow_zero=True), default=default.check_samples,
+                       metavar="N", help="images after the calibration ones that check the result, never calibrated "
+                                         f"on (default: {default.check_samples}; 0: no check)")
+    group.add_argument("--max-top1-loss", type=float, default=default.max_top1_loss, metavar="POINTS",
+                       help="Top-1 points the held-back check may lose before convert warns and auto keeps "
+                            f"layers in FP32 (default: {default.max_top1_loss:g})")
+    group.add_argument("--max-fp32-flops", type=float, default=100 * default.max_fp32_flops_share, metavar="PCT",
+                       help="auto keeps no layer that would take more than this share of the FLOPs out of int8 "
+                            f"(default: {100 * default.max_fp32_flops_share:g})")
 
 
 def calibration_of(args):
     from lite.convert.ptq import Calibration
     if args.calib_data and not os.path.isdir(args.calib_data):
         raise ToolkitError(f"--calib-data {args.calib_data} is not a folder")
+    auto = "auto" in args.skip_quant_layers
+    if auto and not args.calib_data:
+        raise ToolkitError("--skip-quant-layers auto needs --calib-data (real images to check the result on)")
+    if auto and args.calib_check_samples == 0:
+        raise ToolkitError("--skip-quant-layers auto needs --calib-check-samples above 0")
+    if not 0 <= args.max_fp32_flops <= 100:
+        raise ToolkitError(f"--max-fp32-flops {args.max_fp32_flops:g} is no percentage (0 to 100)")
     return Calibration(args.calib_data, args.calib_list, args.calib_samples, args.calib_algo, args.weight_quant,
-                       tuple(args.skip_quant_layers))
+                       tuple(n for n in args.skip_quant_layers if n not in ("auto", "none")), auto_skip=auto,
+                       check_samples=args.calib_check_samples, max_top1_loss=args.max_top1_loss,
+                       max_fp32_flops_share=args.max_fp32_flops / 100)
 
 
 def main(argv=None, prog=None):
@@ -104,11 +126,14 @@ def convert_and_report(args):
         raise ToolkitError(f"--weights {args.weights} is not a folder")
     specs = select_models(None if args.all else args.models)
     store = ModelStore(args.models_dir)
-    convert_all(specs, args.targets, args.variants, store, args.weights, args.force,
-                calibration=calibration_of(args))
+    calibration = calibration_of(args)
+    done = convert_all(specs, args.targets, args.variants, store, args.weights, args.force, calibration=calibration,
+                       ranking_of=lambda name: read_ranking(args.results, name))
     rows = sort_rows([size_row(get_model(m["model"]), m) for m in converted_manifests(store)])
     csv_path, md_path = write_size_report(rows, args.results)
     print(f"wrote {csv_path} and {md_path} in {time.monotonic() - started:.1f} s")
+    for line in check_warnings(done, calibration.max_top1_loss):
+        print(line, file=sys.stderr)
     if args.verify_arm:
         failed = verify_arm(args, specs, store)
         print(f"ARM check: {failed} of {len(specs) * len(args.variants)} models failed "

@@ -9,13 +9,15 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
-from lite.convert.ptq import Calibration, calibration_set, quantize
-from lite.errors import ConversionError, ModelFileError
+from lite.convert.ptq import DEPTHWISE, Calibration, calibration_set, expand_skip, layer_types, quantize
+from lite.convert.quant_check import check_figures, keep_layers
+from lite.errors import ConversionError, ModelFileError, ToolkitError
+from lite.models.counts import layer_macs
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
 from lite.util.files import (
@@ -46,11 +48,11 @@ def calibration_fingerprint(calibration):
     """What decides a post-training quantization's result, short of the images' bytes: the settings and
     which files the calibration set names (pure but for listing the folder)."""
     if calibration.data is None:
-        return {"settings": calibration.settings(), "data": "synthetic"}
+        return {"settings": calibration.fingerprint(), "data": "synthetic"}
     from lite.models.image_sets import read_image_set
     dataset = read_image_set(calibration.data, calibration.list_file)
-    return {"settings": calibration.settings(), "data": str(dataset.root.resolve()),
-            "files": sha256_text(json.dumps(dataset.items[:4 * calibration.samples]))}
+    return {"settings": calibration.fingerprint(), "data": str(dataset.root.resolve()),
+            "files": sha256_text(json.dumps(dataset.items[:4 * (calibration.samples + calibration.check_samples)]))}
 
 
 def convert_key(exported, target, variant, calibration=None):
@@ -90,8 +92,12 @@ def host_check(nb_file, reference_npz, variant, model_name):
     return result
 
 
-def post_train(exported, calibration, staging, say):
-    """Quantize the export (int8_full) into STAGING/ptq; (model file, params file, manifest facts)."""
+def post_train(exported, calibration, staging, say, ranking=None):
+    """Quantize the export (int8_full) into STAGING/ptq; (model file, params file, manifest facts).
+
+    With real calibration data, the images after the calibration ones (--calib-check-samples) check the
+    result in Paddle's fake-quant simulation (lite.convert.quant_check). `auto_skip` keeps layers in FP32,
+    most sensitive first (`ranking`, or one computed here on the held-back images), until that check passes."""
     import time
 
     import numpy as np
@@ -101,15 +107,74 @@ def post_train(exported, calibration, staging, say):
     started = time.monotonic()
     calibration_images = calibration_set(calibration, spec.input_shape, spec.preprocess, say=say)
     np.save(staging / "calibration.npy", calibration_images.inputs)
-    model_file, params_file = quantize(exported.model_file, exported.params_file, calibration,
-                                       staging / "calibration.npy", staging / "ptq")
+    held_back = calibration_images.held_back
+    check_file = None
+    if held_back is not None:
+        check_file = staging / "check.npy"
+        np.save(check_file, held_back.inputs)
+    elif calibration.auto_skip:
+        raise ToolkitError("--skip-quant-layers auto needs images to check on: --calib-data with more images than "
+                           f"--calib-samples {calibration.samples}")
+    tries = {}
+
+    def attempt(kept):
+        """Quantize with `kept` in FP32 (into its own folder); its CheckFigures, or None without a check."""
+        out = staging / f"ptq-{len(tries)}"
+        files = quantize(exported.model_file, exported.params_file, replace(calibration, skip_layers=tuple(kept)),
+                         staging / "calibration.npy", out, check_file)
+        figures = None
+        if check_file is not None:
+            with np.load(out / "check_logits.npz", allow_pickle=False) as logits:
+                figures = check_figures(logits["fp32"], logits["int8"], held_back.labels)
+        tries[tuple(kept)] = (files, figures)
+        return figures
+
+    decision, types = None, None
+    if calibration.auto_skip or DEPTHWISE in calibration.skip_layers:
+        types = layer_types(exported.model_file, exported.params_file)
+    fixed = expand_skip(calibration.skip_layers, types) if types else tuple(calibration.skip_layers)
+    if calibration.auto_skip:
+        layers = list(types)
+        macs = layer_macs(spec.scale, spec.input_shape[-1], spec.class_num)
+        if len(macs) != len(layers):
+            raise ConversionError(f"{exported.name}: {len(layers)} quantizable layers, but the architecture counts "
+                                  f"{len(macs)} convs and fc")
+        flops = dict(zip(layers, macs))
+        ranking = [name for name in ranking or () if name in flops]  # a report is a file: trust no name in it
+        if not ranking:
+            ranking = host_ranking(layers, fixed, attempt, say)
+        say(f"auto: keeping layers in FP32 until the held-back loss is <= {calibration.max_top1_loss:g} points")
+        decision = keep_layers(ranking, flops, attempt, calibration.max_top1_loss, calibration.max_fp32_flops_share,
+                               fixed=fixed)
+        say(f"auto: kept {', '.join(decision.kept) or 'no layer'} in FP32 ({decision.reason})")
+        (model_file, params_file), figures = tries[decision.kept]
+    else:
+        figures = attempt(fixed)
+        (model_file, params_file), _ = tries[fixed]
     facts = {"origin": calibration_images.origin, **calibration.settings(),
-             "skip_layers": list(calibration.skip_layers), "ptq_seconds": round(time.monotonic() - started, 2),
-             "image_sha256": list(calibration_images.image_sha256)}
+             "skip_layers": list(decision.kept if decision else fixed),
+             "ptq_seconds": round(time.monotonic() - started, 2),
+             "image_sha256": list(calibration_images.image_sha256),
+             "check": None if figures is None else {**figures.as_dict(), "simulated": "Paddle fake-quant, this host",
+                                                    "image_sha256": list(held_back.image_sha256)},
+             "auto": decision.as_dict() if decision else None}
     return model_file, params_file, facts
 
 
-def convert(exported, target, variant, store, calibration=None, say=print):
+def host_ranking(layers, fixed, attempt, say):
+    """Layers by how much keeping each alone in FP32 (besides `fixed`) raises the held-back cosine (most
+    first): one quantization per layer, in the fake-quant simulation."""
+    base = attempt(fixed)
+    gains = {}
+    for index, name in enumerate(layers, 1):
+        if name in fixed:
+            continue
+        gains[name] = attempt(fixed + (name,)).cosine - base.cosine
+        say(f"auto: sensitivity [{index}/{len(layers)}] {name}: cosine {gains[name]:+.4f}")
+    return sorted(gains, key=lambda name: -gains[name])
+
+
+def convert(exported, target, variant, store, calibration=None, say=print, ranking=None):
     """Convert, check and move into place; return the ConvertedModel with its manifest. A post-training
     variant (int8_full) is quantized first, with `calibration` (default: synthetic images)."""
     final = store.nb_file(target, exported.name, variant)
@@ -120,7 +185,7 @@ def convert(exported, target, variant, store, calibration=None, say=print):
         staged = staging / final.name
         model_file, params_file, calibrated = exported.model_file, exported.params_file, None
         if get_variant(variant).post_training:
-            model_file, params_file, calibrated = post_train(exported, calibration, staging, say)
+            model_file, params_file, calibrated = post_train(exported, calibration, staging, say, ranking)
         done = run_opt(opt_command(model_file, params_file, target, variant, staged.with_suffix("")), exported.name)
         written = staged.is_file() and staged.stat().st_size > 0
         try:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from lite.convert import conversion as convert_stage
 from lite.convert import export as export_stage
 from lite.convert import onnx_export as onnx_stage
+from lite.convert.quant_check import check_line
 from lite.models.registry import family, get_variant
 from lite.models.store import suffix_of
 from lite.models.weights import weights_source
@@ -42,9 +43,11 @@ def _exported(spec, store, weights_dir, force, say, prefix):
     return current
 
 
-def convert_all(specs, targets, variants, store, weights_dir=None, force=False, say=print, calibration=None):
+def convert_all(specs, targets, variants, store, weights_dir=None, force=False, say=print, calibration=None,
+                ranking_of=None):
     """Export and convert every spec x target x variant; `calibration` (lite.convert.ptq.Calibration) is
-    how the post-training variant (int8_full) is calibrated."""
+    how the post-training variant (int8_full) is calibrated; `ranking_of(model name)` is a sensitivity
+    ranking for --skip-quant-layers auto (None: computed on the held-back images)."""
     ensure_writable_dir(store.root)
     jobs, notes = plan_jobs(specs, targets, variants)
     for note in notes:
@@ -65,7 +68,9 @@ def convert_all(specs, targets, variants, store, weights_dir=None, force=False, 
         if current is not None:
             say(f"{prefix} up to date ({current.nb_path})")
         else:
-            current = convert_stage.convert(exported[spec.name], job.target, job.variant, store, calibration, say)
+            ranking = ranking_of(spec.name) if ranking_of and calibration and calibration.auto_skip else None
+            current = convert_stage.convert(exported[spec.name], job.target, job.variant, store, calibration, say,
+                                            ranking)
             check = current.manifest["host_check"]
             checked = (f", logits match Paddle (max diff {check['max_abs_diff']:.2g}, cosine {check['cosine']:.6f})"
                        if check else ", header checked (ARM kernels cannot run on this host)")
@@ -73,6 +78,8 @@ def convert_all(specs, targets, variants, store, weights_dir=None, force=False, 
             if calibrated:
                 checked += (f"; calibrated on {calibrated['origin']} ({calibrated['algo']}, "
                             f"{calibrated['weight_quant']} weights, PTQ {calibrated['ptq_seconds']:.1f} s)")
+                if calibrated.get("check"):
+                    checked += f"; held-back check (simulated): {check_line(calibrated['check'])}"
             say(f"{prefix} wrote {current.nb_path} ({current.manifest['storage_bytes'] / MIB:.2f} MiB) "
                 f"in {time.monotonic() - started:.1f} s{checked}")
         results.append(current)
@@ -90,6 +97,18 @@ def _onnx(exported, store, force, say, prefix, started):
         f"{current.manifest['opset']}) in {time.monotonic() - started:.1f} s, ONNX Runtime's logits match Paddle "
         f"(max diff {check['max_abs_diff']:.2g}, cosine {check['cosine']:.6f})")
     return current
+
+
+def check_warnings(results, max_top1_loss):
+    """One line per int8_full model whose held-back check lost more than the limit (pure)."""
+    lines = []
+    for done in results:
+        check = ((getattr(done, "manifest", None) or {}).get("calibration") or {}).get("check")
+        if check and check["top1_loss_points"] > max_top1_loss:
+            lines.append(f"warning: {done.name} {done.variant} ({done.target}) loses {check['top1_loss_points']:.1f} "
+                         f"points of Top-1 on {check['images']} held-back images, more than --max-top1-loss "
+                         f"{max_top1_loss:g}: try --skip-quant-layers auto or more --calib-samples")
+    return lines
 
 
 def converted_manifests(store):

@@ -197,7 +197,10 @@ def refuse_calibration_images(dataset, manifests):
     `manifests`: {"<model> <variant>": its .nb manifest (or None)} of the post-training variants asked for."""
     calibrated = {}
     for name, manifest in manifests.items():
-        hashes = set(((manifest or {}).get("calibration") or {}).get("image_sha256") or ())
+        calibration = (manifest or {}).get("calibration") or {}
+        # the held-back check's images chose the kept layers: they count as calibration images too
+        hashes = set(calibration.get("image_sha256") or ()) | set((calibration.get("check") or {}).get("image_sha256")
+                                                                  or ())
         if hashes:
             calibrated[name] = hashes
     if not calibrated:

@@ -34,16 +34,19 @@ def conv_output_size(size, kernel, stride, padding):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def count_model(scale, input_hw=224, class_num=1000):
-    params = 0
-    macs = 0
-    size = input_hw
+def layer_macs(scale, input_hw=224, class_num=1000):
+    """MACs of every conv and of the fc, in forward order (the order of the quantizable weights)."""
+    macs, size = [], input_hw
     for conv in architecture.conv_layers(scale):
         size = conv_output_size(size, conv.kernel, conv.stride, conv.padding)
+        macs.append(conv.out_channels * (conv.in_channels // conv.groups) * conv.kernel * conv.kernel * size * size)
+    return macs + [architecture.head_features(scale) * class_num]
+
+
+def count_model(scale, input_hw=224, class_num=1000):
+    params = 0
+    for conv in architecture.conv_layers(scale):
         weights = conv.out_channels * (conv.in_channels // conv.groups) * conv.kernel * conv.kernel
         params += weights + 2 * conv.out_channels  # + BatchNorm scale and shift
-        macs += weights * size * size
-    features = architecture.head_features(scale)
-    params += features * class_num + class_num
-    macs += features * class_num
-    return ModelCounts(params=params, macs=macs)
+    params += architecture.head_features(scale) * class_num + class_num
+    return ModelCounts(params=params, macs=sum(layer_macs(scale, input_hw, class_num)))

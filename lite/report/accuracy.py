@@ -150,6 +150,28 @@ def measured_top1(result_dir):
     return found
 
 
+def int8_cost(model, weights_origin, measured):
+    """(Top-1 loss in points, top-1 agreement with FP32, images) of int8_full against FP32 for this model and
+    weights, from the evaluation's rows (pure); None when either was not measured."""
+    int8 = (measured or {}).get((model, "int8_full", weights_origin))
+    fp32 = (measured or {}).get((model, "fp32", weights_origin))
+    if not int8 or not fp32 or int8.get("top1_agreement_with_fp32") is None:
+        return None
+    return 100 * (fp32["top1"] - int8["top1"]), int8["top1_agreement_with_fp32"], int8["images"]
+
+
+def int8_cost_text(variant, model, weights_origin, measured):
+    """'-1.6 points, 92.4% agreement (n=500)' for an int8_full row, 'not measured' without an evaluation,
+    '' for other variants."""
+    if variant != "int8_full":
+        return ""
+    cost = int8_cost(model, weights_origin, measured)
+    if cost is None:
+        return "not measured"
+    loss, agreement, images = cost
+    return f"{-loss:+.1f} points, {100 * agreement:.1f}% agreement (n={images})"
+
+
 def top1_text(row):
     """'71.18% (n=50000)' or '12.00% (synthetic, n=20)' for the other tables."""
     return f"{100 * row['top1']:.2f}% ({'synthetic, ' if is_synthetic(row['weights_origin']) else ''}n={row['images']})"

@@ -14,7 +14,7 @@ from lite.devices.machine_facts import summary_line
 from lite.models.counts import count_model
 from lite.models.engines import DEFAULT_ENGINE, ENGINES
 from lite.models.registry import family
-from lite.report.accuracy import is_synthetic, top1_text
+from lite.report.accuracy import int8_cost, int8_cost_text, is_synthetic, top1_text
 from lite.report.rows import CellFigures, FailedCell, LatencyRow
 from lite.report.tables import csv_text, markdown_table
 from lite.util.text import md_text
@@ -125,7 +125,7 @@ def csv_columns(threads, sd855, with_accuracy=False):
     if with_accuracy:
         columns += ["published_top1", "measured_top1", "measured_top1_images", "measured_top1_runtime",
                     "weights_origin"]
-    return columns
+    return columns + ["int8_top1_loss_points", "int8_top1_agreement"]
 
 
 def to_csv(rows, threads, machine, measured=None):
@@ -173,6 +173,9 @@ def to_csv(rows, threads, machine, measured=None):
         if accuracy:
             line.update(measured_top1=accuracy["top1"], measured_top1_images=accuracy["images"],
                         measured_top1_runtime=accuracy["runtime"])
+        cost = int8_cost(row.model, row.weights_origin, measured) if row.variant == "int8_full" else None
+        if cost:
+            line.update(int8_top1_loss_points=round(cost[0], 2), int8_top1_agreement=round(cost[1], 4))
         lines.append(line)
     return csv_text(lines, csv_columns(threads, sd855, with_accuracy))
 
@@ -315,6 +318,10 @@ def to_markdown(rows, threads, machine, results, measured=None):
     if with_accuracy:
         headers += ["Published Top-1", "Measured Top-1"]
         align += "rr"
+    with_int8 = any(row.variant == "int8_full" for row in rows)
+    if with_int8:
+        headers += ["int8 cost (Top-1 vs FP32)"]
+        align += "l"
     notes, cells = [], []
     for row in rows:
         line = [row.model, row.variant, *([row.engine] if engines else []),
@@ -330,6 +337,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
         if with_accuracy:
             accuracy, published = measured_for(row, measured), published_top1(row)
             line += [f"{100 * published:.1f}%" if published else None, top1_text(accuracy) if accuracy else None]
+        if with_int8:
+            line.append(int8_cost_text(row.variant, row.model, row.weights_origin, measured))
         cells.append(line)
     lines.append(markdown_table(cells, headers, align))
     if notes:

@@ -7,7 +7,7 @@ from pathlib import Path
 from lite.models.counts import count_model
 from lite.models.model_file import calibration_text
 from lite.models.registry import family, get_model
-from lite.report.accuracy import measured_top1, top1_text
+from lite.report.accuracy import int8_cost_text, measured_top1, top1_text
 from lite.report.tables import csv_text, markdown_table, read_csv_rows
 from lite.util.files import atomic_write_text
 from lite.util.units import MB, MIB
@@ -78,6 +78,9 @@ def to_markdown(rows, measured=None):
     align = "lll" + "r" * 9 + "l"
     if with_accuracy:
         headers, align = headers + ["Published Top-1", "Measured Top-1"], align + "rr"
+    with_int8 = any(r["variant"] == "int8_full" for r in rows)
+    if with_int8:
+        headers, align = headers + ["int8 cost (Top-1 vs FP32)"], align + "l"
     published_top1 = {spec.name: spec.published.get("top1") for spec in family().models}
     cells = []
     for r in rows:
@@ -89,6 +92,8 @@ def to_markdown(rows, measured=None):
         if with_accuracy:
             published = published_top1.get(r["model"])
             line += [_cell(published and 100 * published, "{:.1f}%"), top1_text(accuracy(r)) if accuracy(r) else None]
+        if with_int8:
+            line.append(int8_cost_text(r["variant"], r["model"], r["weights_origin"], measured))
         cells.append(line)
     lines = [
         "# Model storage, parameters and FLOPs",
@@ -103,6 +108,11 @@ def to_markdown(rows, measured=None):
     if with_accuracy:
         lines += ["", "Measured Top-1: from accuracy.csv (python bench_scripts/eval_accuracy.py) for the same model, "
                       "variant and weights; n = images evaluated; synthetic weights have no accuracy."]
+    if with_int8:
+        lines += ["", "int8 cost: Top-1 of int8_full minus FP32's and the share of images with FP32's top-1, both from "
+                      "accuracy.csv on the same images and weights (python bench_scripts/eval_accuracy.py --variants "
+                      "fp32,int8_full); not measured until that runs. The held-back check of the conversion (Paddle's "
+                      "fake-quant simulation) is in the model's manifest."]
     if rows:
         r = rows[0]
         lines += ["", f"Tools: paddlepaddle {r['paddlepaddle_version']}, paddlelite {r['paddlelite_version']} "
