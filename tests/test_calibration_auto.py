@@ -137,7 +137,8 @@ def real_export(real_data, tmp_path_factory):
     assert done.returncode == 0, done.stderr
     ranked = run_cli("bench_scripts/quant_sensitivity.py", "--model", MODEL, "--weights", real_data / "weights",
                      "--runtime", "host", "--models-dir", models, "--results", results, "--calib-data",
-                     real_data / "sample1000", *SLICE, "--layers", "conv2d_0.w_0,conv2d_3.w_0", "--skip-quant-layers", "none")
+                     real_data / "sample1000", *SLICE, "--layers", "conv2d_0.w_0,conv2d_3.w_0",
+                     "--skip-quant-layers", "none")
     assert ranked.returncode == 0, ranked.stderr
     return models, results
 
