@@ -78,3 +78,22 @@ def check_profiled(results, variant, kernels):
     assert {r["kernel"] for r in rows} >= set(kernels)
     section = markdown.split(f"## {cell}", 1)[1]
     assert md_row(section, "conv2d", kernels[0])[3] == "13"
+
+
+def test_a_profiling_pass_killed_by_a_signal_is_run_again(monkeypatch, tmp_path):
+    """The profiler build crashed in 1 of 3 passes under qemu here; subprocess.run is the double for qemu."""
+    import subprocess
+
+    from lite.runtime import arm_check
+    from lite.errors import CellFailed
+    answers = [subprocess.CompletedProcess([], -11, "", "qemu: uncaught target signal 11 (Segmentation fault)")] * 2
+    answers.append(subprocess.CompletedProcess([], 0, "", "profile tables"))
+    calls = []
+    monkeypatch.setattr(arm_check.subprocess, "run", lambda *a, **k: calls.append(a) or answers[len(calls) - 1])
+    library = type("Library", (), {"program": tmp_path / "mnv1_bench"})()
+    assert arm_check.profile_on_arm(library, tmp_path / "m.nb", "max")[0] == "profile tables" and len(calls) == 3
+    calls.clear()
+    answers[2] = answers[0]
+    with pytest.raises(CellFailed, match="3 attempts"):
+        arm_check.profile_on_arm(library, tmp_path / "m.nb", "max")
+    assert len(calls) == 3

@@ -66,7 +66,7 @@ def test_layers_kept_in_fp32_leave_int8_kernels_and_the_sensitivity_command_rank
     _done, _results, models = full_int8
     done = run_cli("bench_scripts/quant_sensitivity.py", "--model", MODEL, "--models-dir", models, "--results",
                    tmp_path, "--lite-dir", paddle_lite_arm["fp32"], "--layers", "conv2d_0.w_0,linear_0.w_0",
-                   "--calib-samples", "8", "--skip-quant-layers", "none")
+                   "--calib-samples", "8", "--skip-quant-layers", "none", "--calib-algo", "abs_max")  # the fastest
     assert done.returncode == 0, done.stdout + done.stderr
     with open(tmp_path / f"quant_sensitivity_{MODEL}.csv") as f:
         rows = list(csv.DictReader(f))
