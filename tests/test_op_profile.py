@@ -84,8 +84,8 @@ def test_a_profiling_pass_killed_by_a_signal_is_run_again(monkeypatch, tmp_path)
     """The profiler build crashed in 1 of 3 passes under qemu here; subprocess.run is the double for qemu."""
     import subprocess
 
-    from lite.runtime import arm_check
     from lite.errors import CellFailed
+    from lite.runtime import arm_check
     answers = [subprocess.CompletedProcess([], -11, "", "qemu: uncaught target signal 11 (Segmentation fault)")] * 2
     answers.append(subprocess.CompletedProcess([], 0, "", "profile tables"))
     calls = []
