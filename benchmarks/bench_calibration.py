@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 try:
@@ -51,15 +50,15 @@ def settings_grid(kind):
     """The settings to rank: every algorithm Paddle 2.6's PTQ offers at 32/128/500 images, per-tensor
     weights, the first conv and fc kept, the depthwise convs kept, bias correction and AdaRound."""
     if kind == "quick":
-        return [Calibration(samples=32, algo=a) for a in ("abs_max", "avg", "mse")] + [
+        return [Calibration(samples=32, algo=a, skip_layers=()) for a in ("abs_max", "avg", "mse")] + [
             Calibration(samples=32, algo="mse", skip_layers=DEPTHWISE)]
-    grid = [Calibration(samples=n, algo=a) for a in ("abs_max", "avg", "hist", "mse", "emd", "KL")
+    grid = [Calibration(samples=n, algo=a, skip_layers=()) for a in ("abs_max", "avg", "hist", "mse", "emd", "KL")
             for n in (32, 128, 500) if not (a in ("KL", "mse", "emd") and n == 500)]
-    grid += [Calibration(samples=32, algo=a, weight_quant="abs_max") for a in ("abs_max", "avg", "KL")]
+    grid += [Calibration(samples=32, algo=a, weight_quant="abs_max", skip_layers=()) for a in ("abs_max", "avg", "KL")]
     grid += [Calibration(samples=32, algo=a, skip_layers=ENDS) for a in ("avg", "KL", "mse")]
     grid += [Calibration(samples=32, algo=a, skip_layers=DEPTHWISE) for a in ("avg", "KL", "mse")]
-    grid += [Calibration(samples=32, algo="avg", bias_correction=True),
-             Calibration(samples=32, algo="avg", round_type="adaround")]
+    grid += [Calibration(samples=32, algo="avg", bias_correction=True, skip_layers=()),
+             Calibration(samples=32, algo="avg", round_type="adaround", skip_layers=())]
     return grid
 
 
@@ -154,7 +153,7 @@ def main(argv=None):
         if args.no_arm:
             return 0
         library = prepare_library(default_lite_root() / "inference_lite_lib.armlinux.armv8", say=lambda text: None)
-        old = next((r for r in rows if r[0] == replace(Calibration(), samples=32)), None)
+        old = next((r for r in rows if r[0] == Calibration(algo="abs_max", skip_layers=())), None)  # before
         subset = evaluation[:args.arm_images]
         for name, row in (("old default", old), ("chosen", chosen)):
             if row is None:

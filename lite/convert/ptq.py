@@ -200,8 +200,9 @@ def _child(argv=None):
     # Paddle 2.6 takes only a paddle.io.DataLoader; fed by name, so the feed variables of this load serve.
     loader = paddle.io.DataLoader(Images(), feed_list=[program.global_block().var(n) for n in feed_names],
                                   places=place, batch_size=1, return_list=False, shuffle=False, num_workers=0)
-    known = set(_layers_here(args.model_file, args.params_file)) if settings["skip_layers"] else set()
+    known = dict(_layers_here(args.model_file, args.params_file, with_types=True)) if settings["skip_layers"] else {}
     paddle.enable_static()
+    settings["skip_layers"] = expand_skip(settings["skip_layers"], known)  # "depthwise" from any caller
     unknown = [name for name in settings["skip_layers"] if name not in known]
     if unknown:
         print(f"error: --skip-quant-layers names {unknown[0]}, which is no quantizable layer of this model "
