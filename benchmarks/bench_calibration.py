@@ -24,9 +24,10 @@ try:
     import numpy as np
 
     from lite.accuracy.inputs import InputCache, Settings
+    from lite.convert import ptq
     from lite.convert.opt import opt_command, run_opt
     from lite.convert.pipeline import convert_all
-    from lite.convert.ptq import Calibration, quantize
+    from lite.convert.ptq import Calibration, layer_types, quantize
     from lite.convert.quant_check import check_figures, check_line, flops_share
     from lite.models.counts import layer_macs
     from lite.models.image_sets import read_image_set
@@ -42,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 REAL = REPO.parent / "shared" / "real"
 MODEL = "MobileNetV1_x0_75"
 CW = "channel_wise_abs_max"
-DEPTHWISE = tuple(f"conv2d_{i}.w_0" for i in range(1, 27, 2))  # MobileNetV1's 13 depthwise convs
+DEPTHWISE = (ptq.DEPTHWISE,)  # the quantization expands it to MobileNetV1's 13 depthwise convs
 ENDS = ("conv2d_0.w_0", "linear_0.w_0")  # the first conv and the fc
 
 
@@ -63,7 +64,7 @@ def settings_grid(kind):
 
 
 def label(calibration):
-    kept = {(): "none", ENDS: "first conv + fc", DEPTHWISE: "13 depthwise"}.get(calibration.skip_layers,
+    kept = {(): "none", ENDS: "first conv + fc", DEPTHWISE: "depthwise"}.get(calibration.skip_layers,
                                                                               ",".join(calibration.skip_layers))
     extra = ", bias corr." if calibration.bias_correction else ""
     extra += ", adaround" if calibration.round_type != "round" else ""
@@ -71,9 +72,9 @@ def label(calibration):
     return f"{calibration.algo:<7} {calibration.samples:>4} {weights:<11} kept: {kept}{extra}"
 
 
-def halves(limit=None):
-    """(calibration inputs, evaluation inputs, evaluation labels, evaluation files) of sample1000, split by
-    sorted file name; refuses any image whose bytes are in both halves."""
+def halves():
+    """(calibration inputs, evaluation inputs, evaluation labels, calibration image count) of sample1000,
+    split by sorted file name; refuses any image whose bytes are in both halves."""
     dataset = read_image_set(REAL / "sample1000", None)
     items = sorted(dataset.items)
     calib, evaluation = items[:len(items) // 2], items[len(items) // 2:]
@@ -81,23 +82,26 @@ def halves(limit=None):
     shared = [r for r, _ in evaluation if sha256_file(dataset.root / r) in calib_hashes]
     if shared:
         sys.exit(f"error: {len(shared)} evaluation images are also calibration images (first: {shared[0]})")
-    evaluation = evaluation[:limit] if limit else evaluation
     cache = InputCache(dataset.root, Settings.of_registry())
     stack = lambda part: np.concatenate([cache.tensor(r) for r, _ in part]).astype("float32")  # noqa: E731
-    return stack(calib), stack(evaluation), np.array([label for _, label in evaluation]), len(calib_hashes)
+    return stack(calib), stack(evaluation), np.array([truth for _, truth in evaluation]), len(calib_hashes)
 
 
 def measure(export, calibration, calib_inputs, eval_file, labels, flops, scratch):
     """Quantize and run the simulation; (figures, FLOPs share left in FP32, PTQ seconds, output folder)."""
-    out = scratch / f"q{abs(hash(calibration))}"
-    np.save(scratch / "calib.npy", calib_inputs[:calibration.samples])
+    out, calib_file = scratch / f"q{abs(hash(calibration))}", scratch / f"calib-{calibration.samples}.npy"
+    if not calib_file.is_file():
+        np.save(calib_file, calib_inputs[:calibration.samples])
+    fp32_file = scratch / "eval_fp32_logits.npy"
     started = time.monotonic()
-    quantize(export / "inference.pdmodel", export / "inference.pdiparams", calibration, scratch / "calib.npy", out,
-             eval_file)
+    done = quantize(export / "inference.pdmodel", export / "inference.pdiparams", calibration, calib_file, out,
+                    eval_file, fp32_file if fp32_file.is_file() else None)
     seconds = time.monotonic() - started
-    with np.load(out / "check_logits.npz") as logits:
+    with np.load(done.check_logits) as logits:
+        if not fp32_file.is_file():
+            np.save(fp32_file, logits["fp32"])  # the FP32 program's logits, once for every setting
         figures = check_figures(logits["fp32"], logits["int8"], labels)
-    return figures, flops_share(calibration.skip_layers, flops), seconds, out
+    return figures, flops_share(done.kept_fp32, flops), seconds, out
 
 
 def on_arm(library, out, inputs, jobs, batch=25):
@@ -131,7 +135,7 @@ def main(argv=None):
         print(f"{MODEL}, real weights; calibration: the first {calib_count} images of sample1000, evaluation: the "
               f"other {len(labels)} (no image in both, by sha256); Paddle fake-quant simulation on this host",
               flush=True)
-        flops = dict(zip([f"conv2d_{i}.w_0" for i in range(27)] + ["linear_0.w_0"],
+        flops = dict(zip(layer_types(export / "inference.pdmodel", export / "inference.pdiparams"),
                          layer_macs(spec.scale, spec.input_shape[-1], spec.class_num)))
         rows = []
         for index, calibration in enumerate(settings_grid(args.settings), 1):

@@ -168,6 +168,19 @@ def test_a_snapdragon_855_latency_table_sets_the_published_int8_figure_beside_in
     assert md_row(markdown, "MobileNetV1", "int8_full")[3] == str(spec.published_sd855_ms(1, "int8_full"))
     assert md_row(markdown, "MobileNetV1", "fp32")[3] == str(spec.published_sd855_ms(1))
     assert "int8_full (weights and activations in int8" in markdown and "synthetic: 32 images" in markdown
+    assert md_row(markdown, "MobileNetV1", "int8_full")[-1] == "not measured"  # no accuracy.csv beside it
+    assert md_row(markdown, "MobileNetV1", "fp32")[-1] == ""
+    from lite.report.latency import to_csv
+    from lite.report.tables import read_csv_rows
+    rows = latency_rows(results)
+    origin = rows[0].weights_origin
+    measured = {("MobileNetV1", "fp32", origin): {"top1": 0.70, "images": 500, "runtime": "host"},
+                ("MobileNetV1", "int8_full", origin): {"top1": 0.68, "images": 500, "runtime": "arm-qemu",
+                                                       "top1_agreement_with_fp32": 0.9}}
+    table = read_csv_rows(to_csv(rows, [1], machine, measured), ("variant", "int8_top1_loss_points",
+                                                                  "int8_top1_agreement"), {})
+    assert [(r["variant"], r["int8_top1_loss_points"], r["int8_top1_agreement"]) for r in table] == [
+        ("fp32", "", ""), ("int8_full", "2.0", "0.9")]
 
 
 @pytest.mark.real_arm

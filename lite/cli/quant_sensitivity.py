@@ -89,7 +89,7 @@ def run(args):
     if unknown:
         raise ToolkitError(f"--layers names {unknown[0]}, which is no quantizable layer "
                            f"(they are: {', '.join(layers)})")
-    inputs, reference = load_reference_io(exported.reference_io_file)
+    inputs, reference = load_reference_io(exported.reference_io_file) if library else (None, None)
     rows, baseline = [], None
     plan = [()] + [(name,) for name in wanted]
     for index, kept in enumerate(plan, 1):

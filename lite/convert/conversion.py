@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
-from lite.convert.ptq import DEPTHWISE, Calibration, calibration_set, expand_skip, layer_types, quantize
+from lite.convert.ptq import Calibration, calibration_set, expand_skip, layer_types, quantize
 from lite.convert.quant_check import check_figures, keep_layers
 from lite.errors import ConversionError, ModelFileError, ToolkitError
 from lite.models.counts import layer_macs
@@ -118,23 +118,26 @@ def post_train(exported, calibration, staging, say, ranking=None):
     tries = {}
 
     def attempt(kept):
-        """Quantize with `kept` in FP32 (into its own folder); its CheckFigures, or None without a check."""
-        out = staging / f"ptq-{len(tries)}"
-        files = quantize(exported.model_file, exported.params_file, replace(calibration, skip_layers=tuple(kept)),
-                         staging / "calibration.npy", out, check_file)
+        """Quantize with `kept` in FP32 (into its own folder, once per set); its CheckFigures, or None."""
+        if tuple(kept) in tries:  # the ranking's baseline is the search's first try
+            return tries[tuple(kept)][1]
+        fp32_file = staging / "check_fp32.npy"
+        done = quantize(exported.model_file, exported.params_file, replace(calibration, skip_layers=tuple(kept)),
+                        staging / "calibration.npy", staging / f"ptq-{len(tries)}", check_file,
+                        fp32_file if fp32_file.is_file() else None)
         figures = None
-        if check_file is not None:
-            with np.load(out / "check_logits.npz", allow_pickle=False) as logits:
+        if done.check_logits is not None:
+            with np.load(done.check_logits, allow_pickle=False) as logits:
+                if not fp32_file.is_file():
+                    np.save(fp32_file, logits["fp32"])  # the FP32 program's logits, once for every try
                 figures = check_figures(logits["fp32"], logits["int8"], held_back.labels)
-        tries[tuple(kept)] = (files, figures)
+        tries[tuple(kept)] = (done, figures)
         return figures
 
-    decision, types = None, None
-    if calibration.auto_skip or DEPTHWISE in calibration.skip_layers:
-        types = layer_types(exported.model_file, exported.params_file)
-    fixed = expand_skip(calibration.skip_layers, types) if types else tuple(calibration.skip_layers)
+    decision = None
     if calibration.auto_skip:
-        layers = list(types)
+        types = layer_types(exported.model_file, exported.params_file)
+        layers, fixed = list(types), expand_skip(calibration.skip_layers, types)
         macs = layer_macs(spec.scale, spec.input_shape[-1], spec.class_num)
         if len(macs) != len(layers):
             raise ConversionError(f"{exported.name}: {len(layers)} quantizable layers, but the architecture counts "
@@ -147,18 +150,18 @@ def post_train(exported, calibration, staging, say, ranking=None):
         decision = keep_layers(ranking, flops, attempt, calibration.max_top1_loss, calibration.max_fp32_flops_share,
                                fixed=fixed)
         say(f"auto: kept {', '.join(decision.kept) or 'no layer'} in FP32 ({decision.reason})")
-        (model_file, params_file), figures = tries[decision.kept]
+        done, figures = tries[decision.kept]
     else:
-        figures = attempt(fixed)
-        (model_file, params_file), _ = tries[fixed]
+        figures = attempt(calibration.skip_layers)  # the child expands `depthwise` and says what it kept
+        done, _ = tries[tuple(calibration.skip_layers)]
     facts = {"origin": calibration_images.origin, **calibration.settings(),
-             "skip_layers": list(decision.kept if decision else fixed),
+             "skip_layers": list(done.kept_fp32),
              "ptq_seconds": round(time.monotonic() - started, 2),
              "image_sha256": list(calibration_images.image_sha256),
              "check": None if figures is None else {**figures.as_dict(), "simulated": "Paddle fake-quant, this host",
                                                     "image_sha256": list(held_back.image_sha256)},
              "auto": decision.as_dict() if decision else None}
-    return model_file, params_file, facts
+    return done.model_file, done.params_file, facts
 
 
 def host_ranking(layers, fixed, attempt, say):

@@ -26,10 +26,14 @@ from lite.util.text import last_line
 ALGOS = ("KL", "hist", "avg", "abs_max", "mse", "emd")
 ROUND_TYPES = ("round", "adaround")
 DEPTHWISE = "depthwise"  # --skip-quant-layers' word for every depthwise conv
+KEPT_FILE = "kept_fp32.json"  # the child's list of the layers it left in FP32
 WEIGHT_QUANT = ("channel_wise_abs_max", "abs_max")
 QUANTIZABLE_OPS = ("conv2d", "depthwise_conv2d", "mul", "matmul", "matmul_v2")
 SYNTHETIC_SEED = 2027
 PTQ_TIMEOUT_S = 3600
+
+
+CHECK_FIELDS = ("auto_skip", "check_samples", "max_top1_loss", "max_fp32_flops_share")
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,13 @@ class Calibration:
     max_top1_loss: float = 1.0  # points of Top-1 on the held-back images
     max_fp32_flops_share: float = 0.25  # auto stops before more than this share of the FLOPs leaves int8
 
-    def settings(self):
-        """What the quantization child needs (and what a manifest records)."""
-        return {k: v for k, v in asdict(self).items()
-                if k not in ("data", "list_file", "auto_skip", "check_samples", "max_top1_loss",
-                             "max_fp32_flops_share")}
-
     def fingerprint(self):
+        """Every choice that decides the result but the data folder (the convert key adds its files)."""
         return {k: v for k, v in asdict(self).items() if k not in ("data", "list_file")}
+
+    def settings(self):
+        """What the quantization child needs (and what a manifest records): the fingerprint less the check's."""
+        return {k: v for k, v in self.fingerprint().items() if k not in CHECK_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -112,15 +115,26 @@ def calibration_set(calibration, input_shape, preprocess, say=print):
     return CalibrationSet(np.stack(tensors[:count]).astype("float32"), origin, tuple(hashes[:count]), held_back)
 
 
-def quantize(model_file, params_file, calibration, inputs_file, out_dir, check_inputs_file=None):
-    """Run the child; (quantized .pdmodel, .pdiparams). ConversionError with its last line when it fails.
-    With `check_inputs_file` (N x 3 x H x W .npy) the child also runs the FP32 and the quantized program
-    on them (Paddle's fake-quant simulation on this host) into OUT/check_logits.npz (fp32, int8)."""
+@dataclass(frozen=True)
+class Quantized:
+    model_file: Path
+    params_file: Path
+    kept_fp32: tuple  # the layers PTQ left in FP32, `depthwise` expanded to their names
+    check_logits: Path = None  # OUT/check_logits.npz (fp32, int8) when the child ran a check
+
+
+def quantize(model_file, params_file, calibration, inputs_file, out_dir, check_inputs_file=None, fp32_logits_file=None):
+    """Run the child; a Quantized. ConversionError with its last line when it fails.
+    With `check_inputs_file` (N x 3 x H x W .npy) the child also runs the quantized program on them (Paddle's
+    fake-quant simulation on this host) and, unless `fp32_logits_file` already holds them, the FP32 program,
+    into OUT/check_logits.npz (fp32, int8)."""
     command = [sys.executable, "-m", "lite.convert.ptq", "--model-file", str(model_file), "--params-file",
                str(params_file), "--inputs", str(inputs_file), "--out", str(out_dir),
                "--settings", json.dumps(calibration.settings())]
     if check_inputs_file is not None:
         command += ["--check-inputs", str(check_inputs_file)]
+        if fp32_logits_file is not None:
+            command += ["--fp32-logits", str(fp32_logits_file)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=PTQ_TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
@@ -128,7 +142,9 @@ def quantize(model_file, params_file, calibration, inputs_file, out_dir, check_i
     if done.returncode != 0:
         raise ConversionError(f"post-training quantization failed: {last_line(done.stderr, 'no output')}")
     out_dir = Path(out_dir)
-    return out_dir / "inference.pdmodel", out_dir / "inference.pdiparams"
+    return Quantized(out_dir / "inference.pdmodel", out_dir / "inference.pdiparams",
+                     tuple(json.loads((out_dir / KEPT_FILE).read_text())),
+                     out_dir / "check_logits.npz" if check_inputs_file is not None else None)
 
 
 def layer_types(model_file, params_file):
@@ -176,6 +192,7 @@ def _child(argv=None):
     for name in ("--model-file", "--params-file", "--inputs", "--out", "--settings"):
         parser.add_argument(name, required=True)
     parser.add_argument("--check-inputs")
+    parser.add_argument("--fp32-logits")
     args = parser.parse_args(argv)
     settings = json.loads(args.settings)
     import logging
@@ -217,11 +234,13 @@ def _child(argv=None):
         skip_tensor_list=list(settings["skip_layers"]) or None)
     ptq.quantize()
     ptq.save_quantized_model(args.out, model_filename="inference.pdmodel", params_filename="inference.pdiparams")
+    (Path(args.out) / KEPT_FILE).write_text(json.dumps(list(settings["skip_layers"])))
     if args.check_inputs:
         check = np.load(args.check_inputs, allow_pickle=False)
-        logits = {"fp32": _infer(executor, model_file.with_suffix(""), check),
-                  "int8": _infer(executor, Path(args.out) / "inference", check)}
-        np.savez(Path(args.out) / "check_logits.npz", **logits)
+        fp32 = (np.load(args.fp32_logits, allow_pickle=False) if args.fp32_logits  # the same for every try
+                else _infer(executor, model_file.with_suffix(""), check))
+        np.savez(Path(args.out) / "check_logits.npz", fp32=fp32, int8=_infer(executor, Path(args.out) / "inference",
+                                                                             check))
     return 0
 
 

@@ -108,7 +108,7 @@ def published_top1(row):
     return row.published.get("top1")
 
 
-def csv_columns(threads, sd855, with_accuracy=False):
+def csv_columns(threads, sd855, with_accuracy=False, with_int8=False):
     columns = ["model", "variant", "target", "engine"]
     for t in threads:
         columns += [f"threads{t}_ms_median", f"threads{t}_ms_min", f"threads{t}_ms_p90", f"threads{t}_ms_mean",
@@ -125,7 +125,7 @@ def csv_columns(threads, sd855, with_accuracy=False):
     if with_accuracy:
         columns += ["published_top1", "measured_top1", "measured_top1_images", "measured_top1_runtime",
                     "weights_origin"]
-    return columns + ["int8_top1_loss_points", "int8_top1_agreement"]
+    return columns + (["int8_top1_loss_points", "int8_top1_agreement"] if with_int8 else [])
 
 
 def to_csv(rows, threads, machine, measured=None):
@@ -177,7 +177,8 @@ def to_csv(rows, threads, machine, measured=None):
         if cost:
             line.update(int8_top1_loss_points=round(cost[0], 2), int8_top1_agreement=round(cost[1], 4))
         lines.append(line)
-    return csv_text(lines, csv_columns(threads, sd855, with_accuracy))
+    with_int8 = any(row.variant == "int8_full" for row in rows)
+    return csv_text(lines, csv_columns(threads, sd855, with_accuracy, with_int8))
 
 
 def _rounded(value, digits):
