@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C, Faults
+from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_LITTLE_CPUSET, SD855_THERMAL_C, Faults
 from adb_shell.adb_device import AdbDeviceTcp
 from adb_shell.auth.keygen import keygen
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
@@ -295,6 +295,18 @@ def test_host_programs_stay_runnable_and_sysfs_can_be_faked(make_device):
     assert freqs == [str(f) for f in SD855_CPU_MAX_KHZ]
     assert adb.shell("cat /sys/devices/system/cpu/possible").strip() == "0-7"
     assert adb.shell("cat /sys/class/thermal/thermal_zone1/temp").strip() == "41500"
+    assert "No such file" in adb.shell("cat /dev/cpuset/cpus 2>&1")  # no cpuset unless asked for
+
+
+@pytest.mark.device
+@pytest.mark.slow
+def test_a_shell_cpuset_sits_in_dev_and_leaves_the_hosts_dev_alone(make_device):
+    device = make_device(shell_cpuset=SD855_LITTLE_CPUSET)
+    adb = client(device)
+    adb.connect(auth_timeout_s=1)
+    assert adb.shell("cat /dev/cpuset/cpus").strip() == SD855_LITTLE_CPUSET
+    assert adb.shell("echo ok > /dev/null && echo written").strip() == "written"  # devices still work
+    assert not Path("/dev/cpuset").exists()
 
 
 @pytest.mark.device

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_THERMAL_C
+from adb_device_double.device import SD855_CPU_MAX_KHZ, SD855_LITTLE_CPUSET, SD855_THERMAL_C
 from helpers import FAST_SWEEP, read_result_dicts, run_cli, run_sd855
 
 from lite.util.files import sha256_file
@@ -34,6 +34,30 @@ def sweep(converted, cxx_builds, tmp_path):
 def table(result_dir):
     with open(result_dir / "latency.csv") as f:
         return {row["model"]: row for row in csv.DictReader(f)}
+
+
+@pytest.mark.device
+@pytest.mark.slow
+@pytest.mark.parametrize("cpuset", [None, SD855_LITTLE_CPUSET])
+def test_a_shell_cpuset_without_the_big_cores_marks_the_cells(make_device, sweep, tmp_path, cpuset):
+    """The double's SD855: prime 0 (2.84 GHz), big 1-3, little 4-7; its programs really run on this host's
+    CPUs 0-1 (prime and big). A shell cpuset of the little cores marks every cell; without one, none."""
+    device = make_device(extra_path=(VENV_BIN,), fake_cpus_khz=SD855_CPU_MAX_KHZ, shell_cpuset=cpuset)
+    done = sweep(device, "--models", "MobileNetV1_x0_25", "--threads", "1")  # one thread count: no timing race
+    assert done.returncode == 0, done.stderr
+    result_dir = tmp_path / "results" / "sd855"
+    result = read_result_dicts(result_dir)[0]
+    machine, measurement = result["machine"], result["measurement"]
+    assert machine["shell_cpuset"] == "/" and machine["shell_cpuset_cpus"] == ([4, 5, 6, 7] if cpuset else [])
+    assert measurement["cpus_allowed"] == sorted(os.sched_getaffinity(0))  # mnv1_bench read its own status
+    markdown = (result_dir / "latency.md").read_text()
+    assert "CPU clusters: prime 0 (2.84 GHz), big 1-3 (2.42 GHz), little 4-7 (1.79 GHz)" in markdown
+    placement = table(result_dir)["MobileNetV1_x0_25"]["threads1_placement"]
+    if cpuset:
+        assert placement == "the shell's cpuset / (4-7) leaves 0 of the 4 big cores (0-3) for 1 thread(s)"
+        assert "[c1]" in markdown and f"[c1] {placement}." in markdown and "cpuset /: CPUs 4-7" in markdown
+    else:
+        assert placement == "" and "[c1]" not in markdown and "Core placement" not in markdown
 
 
 @pytest.mark.device

@@ -31,7 +31,7 @@ const char kUsage[] =
     "  --input_file FILE     raw little-endian float32 input of that shape (default: a fixed pattern)\n"
     "  --output_file FILE    also write output 0 there, raw little-endian float32\n"
     "Prints one JSON line: options, init_ms, first_run_ms, samples_ms, warmup_samples_ms, summary, peak_rss_kb,\n"
-    "cpu_time_ms, cpus_used, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
+    "cpu_time_ms, cpus_used, cpus_allowed, output_shape, output_checksum, top5. Exit codes: 0 ok, 2 bad option,\n"
     "3 model file missing or unreadable, 4 input file unreadable or of the wrong size,\n"
     "6 not a usable .nb or Paddle Lite failed.\n";
 
@@ -96,6 +96,7 @@ int run(int argc, char** argv) {
   }
 
   auto start = std::chrono::steady_clock::now();
+  const std::vector<int> allowed = cpus_allowed();  // before Paddle Lite binds any thread to a core
   auto predictor = create_predictor(model, threads, power_mode);
   const double init_ms = ms_since(start);
 
@@ -147,7 +148,7 @@ int run(int argc, char** argv) {
         .list("samples_ms", samples).list("warmup_samples_ms", warmup_samples).num("min_ms", s.min_ms).num("max_ms", s.max_ms).num("mean_ms", s.mean_ms)
         .num("median_ms", s.median_ms).num("std_ms", s.std_ms).num("p90_ms", s.p90_ms)
         .num("peak_rss_kb", static_cast<double>(peak_rss_kb())).num("cpu_time_ms", own_cpu_ms())
-        .list("cpus_used", std::vector<int>(cpus.begin(), cpus.end()))
+        .list("cpus_used", std::vector<int>(cpus.begin(), cpus.end())).list("cpus_allowed", allowed)
         .list("output_shape", std::vector<int64_t>(out_shape.begin(), out_shape.end()))
         .num("output_checksum", checksum).list("top5", top_k(out, static_cast<int>(out_count), 5));
     std::cout << json.text() << std::endl;

@@ -61,6 +61,36 @@ long peak_rss_kb() {
   return -1;
 }
 
+std::vector<int> parse_cpu_list(const std::string& text) {
+  const int kMaxCpu = 4096;  // a kernel's CONFIG_NR_CPUS bound: what a device says is never trusted further
+  std::vector<int> cpus;
+  std::istringstream parts(text);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    int first = 0, last = 0;
+    char dash = 0;
+    std::istringstream range(part);
+    if (!(range >> first)) continue;
+    if (range >> dash >> last) {
+      if (dash != '-') continue;
+    } else {
+      last = first;
+    }
+    if (first < 0 || last < first || last >= kMaxCpu) continue;
+    for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+std::vector<int> cpus_allowed() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Cpus_allowed_list:", 0) == 0) return parse_cpu_list(line.substr(18));
+  }
+  return {};
+}
+
 std::map<std::string, std::pair<int, long>> thread_cpu_ticks() {
   std::map<std::string, std::pair<int, long>> threads;
   DIR* dir = opendir("/proc/self/task");

@@ -21,8 +21,13 @@ std::shared_ptr<paddle::lite_api::PaddlePredictor> create_predictor(const std::s
 
 void check_readable(const std::string& path, int exit_code, const std::string& what);
 
-long peak_rss_kb();
-double own_cpu_ms();  // CPU time of the whole process so far (all threads, user + system), ms  // VmHWM from /proc/self/status, -1 when unknown
+long peak_rss_kb();  // VmHWM from /proc/self/status, -1 when unknown
+double own_cpu_ms();  // CPU time of the whole process so far (all threads, user + system), ms
+
+// The CPUs this process may run on: Cpus_allowed_list of /proc/self/status ("0-3,5"), the cpuset and
+// affinity it inherited from the shell that started it; empty when unreadable.
+std::vector<int> cpus_allowed();
+std::vector<int> parse_cpu_list(const std::string& text);  // "0-3,5" -> 0,1,2,3,5 (at most 4096 CPUs)
 
 // {thread id: (last CPU, CPU ticks)} of this process's threads, from /proc/self/task.
 std::map<std::string, std::pair<int, long>> thread_cpu_ticks();

@@ -7,6 +7,7 @@ import shlex
 
 from lite.devices.machine import collect, read_temperatures
 from lite.devices.machine_facts import MachineFacts
+from lite.devices.placement import parse_cpu_list
 from lite.errors import DeviceError
 from lite.util.text import clean_tree, clean_untrusted, last_line, safe_name
 
@@ -31,8 +32,16 @@ def dump_command(patterns):
             f"[ -r \"$f\" ] && {{ echo '{SECTION}'\"$f\"; cat \"$f\" 2>/dev/null; }}; done; true")
 
 
+# The shell's cpuset (Android mounts the cpuset cgroup at /dev/cpuset; a command inherits its shell's group):
+# the group from /proc/self/cpuset, then that group's CPUs, under CPUSET_SECTION.
+CPUSET_SECTION = "shell-cpuset-cpus"
+CPUSET_COMMAND = (f"g=$(cat /proc/self/cpuset 2>/dev/null); echo '{SECTION}/proc/self/cpuset'; echo \"$g\"; "
+                  f"for f in \"/dev/cpuset$g/cpus\" \"/dev/cpuset$g/cpuset.cpus\"; do [ -r \"$f\" ] && "
+                  f"{{ echo '{SECTION}{CPUSET_SECTION}'; cat \"$f\"; break; }}; done; true")
+
+
 def snapshot_command():
-    return dump_command(SYS_FILES + CPUFREQ_FILES + THERMAL_FILES)
+    return dump_command(SYS_FILES + CPUFREQ_FILES + THERMAL_FILES) + "; " + CPUSET_COMMAND
 
 
 def parse_snapshot(text):
@@ -148,6 +157,8 @@ def read_device_facts(device):
                if props["ro.build.version.sdk"] else uname[0].strip()),
         "transport": device.description, "properties": props,
         "emulated": props["ro.kernel.qemu"] == "1",  # Android's emulators (and the ADB device double) set it
+        "shell_cpuset": (files.get("/proc/self/cpuset") or "").strip()[:120] or None,
+        "shell_cpuset_cpus": list(parse_cpu_list(files.get(CPUSET_SECTION))),
     })
     machine = MachineFacts.from_dict(clean_tree(machine))  # CPU names and such come from its files: untrusted
     return machine.with_(short_name=device_name(machine))

@@ -39,6 +39,8 @@ class MachineFacts:
     emulated: bool = False  # ro.kernel.qemu=1: never a phone's figures
     uname_machine: str = None
     cpus_allowed: tuple = ()  # this host's CPU affinity
+    shell_cpuset: str = None  # the cpuset group of the device's shell (/proc/self/cpuset: /, /foreground ...)
+    shell_cpuset_cpus: tuple = ()  # its CPUs (/dev/cpuset<group>/cpus); () when unreadable
     tool_versions: dict = field(default_factory=dict)
     other: dict = field(default_factory=dict)  # keys this version does not know, kept as they were
 
@@ -58,6 +60,7 @@ class MachineFacts:
                                for cpu in values.get("cpus") or () if isinstance(cpu, (dict, CpuFacts)))
         values["cpu_features"] = tuple(values.get("cpu_features") or ())
         values["cpus_allowed"] = tuple(values.get("cpus_allowed") or ())
+        values["shell_cpuset_cpus"] = tuple(values.get("shell_cpuset_cpus") or ())
         values["emulated"] = bool(values.get("emulated"))
         values["core_count"] = values.get("core_count") or len(values["cpus"])
         values["properties"] = dict(values.get("properties") or {})
@@ -69,6 +72,7 @@ class MachineFacts:
         data = {FILE_KEYS.get(f.name, f.name): getattr(self, f.name) for f in fields(self) if f.name != "other"}
         data["cpus"] = [asdict(cpu) for cpu in self.cpus]
         data["cpu_features"], data["cpus_allowed"] = list(self.cpu_features), list(self.cpus_allowed)
+        data["shell_cpuset_cpus"] = list(self.shell_cpuset_cpus)
         return {**self.other, **data}
 
     def with_(self, **changes):

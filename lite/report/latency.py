@@ -5,12 +5,15 @@ the CV and the spread between rounds), the storage size, and, when the device is
 the published figure and the ratio. An unstable cell (lite.bench.stability) carries a mark [n] and a
 footnote giving the reason, in every table: no unstable number is printed unmarked.
 """
+from dataclasses import replace
+
 from lite.bench.cells import cell_id, shape_text, thread_label
 from lite.bench.estimators import ESTIMATOR_NAMES, estimator_of, why_chosen
 from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.devices.cores import core_of, peak_gflops
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
+from lite.devices.placement import cpu_list_text, placement_reasons, slower_with_more_threads, topology_text
 from lite.models.counts import count_model
 from lite.models.engines import DEFAULT_ENGINE, ENGINES
 from lite.models.registry import family
@@ -52,11 +55,19 @@ def latency_rows(results):
                 threads_used=measurement.extra.get("math_threads") or cell.threads,
                 **efficiency(specs.get(cell.model), cell, figures["estimate_ms"], measurement.cpus_used,
                              result.machine),
-                peak_rss_mib=peak_kb * 1024 / MIB if isinstance(peak_kb, (int, float)) and peak_kb > 0 else None)
+                peak_rss_mib=peak_kb * 1024 / MIB if isinstance(peak_kb, (int, float)) and peak_kb > 0 else None,
+                placement=placement_reasons(result.machine, cell.threads, measurement.cpus_used,
+                                            measurement.extra.get("cpus_allowed")))
         else:
             cells.setdefault(key, {})[cell.threads] = FailedCell(result.error)
-    rows = {key: LatencyRow(**values, cells=cells.get(key, {})) for key, values in rows.items()}
+    rows = {key: LatencyRow(**values, cells=with_thread_marks(cells.get(key, {}))) for key, values in rows.items()}
     return sorted(rows.values(), key=lambda r: (*registry.sort_key(r.model, r.variant), ENGINES.index(r.engine)))
+
+
+def with_thread_marks(cells):
+    """The row's cells, a cell slower than one with fewer threads marked so (pure)."""
+    slower = slower_with_more_threads({t: c.estimate_ms for t, c in cells.items() if not c.failed})
+    return {t: replace(c, placement=c.placement + (slower[t],)) if t in slower else c for t, c in cells.items()}
 
 
 ARITHMETIC = {"fp32": "fp32", "fp16": "fp16"}  # variants whose arithmetic the core table knows; int8 has no row
@@ -116,6 +127,7 @@ def csv_columns(threads, sd855, with_accuracy=False, with_int8=False):
                     f"threads{t}_precision",
                     f"threads{t}_unstable", f"threads{t}_init_ms", f"threads{t}_first_run_ms",
                     f"threads{t}_peak_rss_mib", f"threads{t}_gflop_per_s", f"threads{t}_peak_share",
+                    f"threads{t}_placement",
                     f"threads{t}_ms",
                     *(f"threads{t}_ms_by_{name}" for name in ESTIMATOR_NAMES)]
         if sd855:
@@ -158,7 +170,8 @@ def to_csv(rows, threads, machine, measured=None):
                              f"threads{t}_first_run_ms": _rounded(stats.first_run_ms, 3),
                              f"threads{t}_peak_rss_mib": _rounded(stats.peak_rss_mib, 1),
                              f"threads{t}_gflop_per_s": _rounded(stats.gflop_per_s, 3),
-                             f"threads{t}_peak_share": _rounded(stats.peak_share, 4)})
+                             f"threads{t}_peak_share": _rounded(stats.peak_share, 4),
+                             f"threads{t}_placement": "; ".join(stats.placement)})
                 if sd855 and published_ms(row, t):
                     achieved, share = published_efficiency(row, t, machine)
                     line[f"threads{t}_published_gflop_per_s"] = _rounded(achieved, 3)
@@ -185,27 +198,33 @@ def _rounded(value, digits):
     return None if value is None else round(value, digits)
 
 
-def unstable_mark(stats, notes):
-    """' [n]' for an unstable cell, '' for a stable one; `notes` collects the footnote texts, and the mark's
-    number is the note's place there (the same reason gets the same mark)."""
-    if not stats.unstable:
+def note_mark(reasons, notes, prefix=""):
+    """' [n]' (or ' [<prefix>n]') for a cell with reasons, '' without; `notes` collects the footnote texts, and the
+    mark's number is the note's place there (the same reasons get the same mark)."""
+    if not reasons:
         return ""
-    note = "; ".join(stats.unstable)
+    note = "; ".join(reasons)
     if note not in notes:
         notes.append(note)
-    return f" [{notes.index(note) + 1}]"
+    return f" [{prefix}{notes.index(note) + 1}]"
 
 
-def _md_cell(stats, notes):
-    """'12.34 (11.90-13.10; CV 1.2%, ±0.8%) [1]': the figure (the run's estimator), the min and p90 of the timed
-    runs, their CV, ± the half-width of the figure's interval, the mark of an unstable cell (unstable_mark)."""
+def unstable_mark(stats, notes):
+    """The mark of an unstable cell (note_mark of its reasons)."""
+    return note_mark(stats.unstable, notes)
+
+
+def _md_cell(stats, notes, placement_notes):
+    """'12.34 (11.90-13.10; CV 1.2%, ±0.8%) [1] [c1]': the figure (the run's estimator), the min and p90 of the
+    timed runs, their CV, ± the half-width of the figure's interval, the mark of an unstable cell and that of a
+    cell whose threads may not have had the big cores."""
     if stats is None:
         return None
     if stats.failed:
         return "failed"
     spread = f", ±{100 * stats.precision:.1f}%" if stats.rounds > 1 else ""
     return (f"{stats.estimate_ms:.2f} ({stats.min_ms:.2f}-{stats.p90_ms:.2f}; CV {100 * stats.cv:.1f}%{spread})"
-            + unstable_mark(stats, notes))
+            + unstable_mark(stats, notes) + note_mark(stats.placement, placement_notes, "c"))
 
 
 def _startup_table(rows, threads):
@@ -228,6 +247,16 @@ def _startup_table(rows, threads):
             markdown_table(cells, ["Model", "Variant", *(["Engine"] if several_engines(rows) else []), "Threads",
                                    "Load (ms)", "First run (ms)", "Peak memory (MiB)"],
                            "lll" + "l" * several_engines(rows) + "rrr")]
+
+
+def cores_lines(machine):
+    """The device's clusters and its shell's cpuset, for the table's heading (none on a one-class machine)."""
+    topology = topology_text(machine)
+    if not topology or "little" not in topology:
+        return []
+    cpuset = (f"; the shell's cpuset {md_text(machine.shell_cpuset or '?', 120)}: CPUs "
+              f"{cpu_list_text(machine.shell_cpuset_cpus)}" if machine.shell_cpuset_cpus else "")
+    return [f"CPU clusters: {topology}{cpuset}."]
 
 
 def cores_text(machine, cpus_used):
@@ -296,6 +325,7 @@ def to_markdown(rows, threads, machine, results, measured=None):
         f"# Latency on {md_text(machine.short_name or 'device')}",
         "",
         f"Device: {md_text(summary_line(machine), 600)}.",
+        *cores_lines(machine),
         f"Runner: {', '.join(sorted({r.runner or '?' for r in results}))}; "
         + (f"Paddle Lite {versions['paddlelite']}; " if versions.get("paddlelite") else "")
         + f"power mode {', '.join(sorted({r.cell.power_mode for r in results}))}; "
@@ -323,10 +353,10 @@ def to_markdown(rows, threads, machine, results, measured=None):
     if with_int8:
         headers += ["int8 cost (Top-1 vs FP32)"]
         align += "l"
-    notes, cells = [], []
+    notes, placement_notes, cells = [], [], []
     for row in rows:
         line = [row.model, row.variant, *([row.engine] if engines else []),
-                *(_md_cell(row.cells.get(t), notes) for t in threads)]
+                *(_md_cell(row.cells.get(t), notes, placement_notes) for t in threads)]
         if sd855:
             for t in threads:
                 stats, published = row.cells.get(t), published_ms(row, t)
@@ -346,6 +376,10 @@ def to_markdown(rows, threads, machine, results, measured=None):
         limits = limits_of(results)
         lines += ["", f"Unstable (limits: {limits.text()}); these figures are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]
+    if placement_notes:
+        lines += ["", "Core placement: these threads may not have had the big cores (what to do: "
+                      "docs/troubleshooting.md, \"Threads on the wrong cores\"):"]
+        lines += [f"[c{index}] {md_text(note, 400)}." for index, note in enumerate(placement_notes, 1)]
     twins = twin_reasons(results, family().same_architecture(), limits_of(results))
     if twins:
         lines += ["", "**Sanity check failed.** Models that share a network took different times "

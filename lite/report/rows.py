@@ -28,6 +28,7 @@ class CellFigures:
     threads_used: int = None  # the threads the math library ran (fewer than asked when capped at the CPUs there are)
     gflop_per_s: float = None  # the model's FLOPs (at the cell's input) / the figure
     peak_gflop_per_s: float = None  # the cores it ran on at their peak (lite.devices.cores); None: unknown
+    placement: tuple = ()  # why its threads may not have had the big cores (lite.devices.placement)
     failed = False
 
     @property

@@ -165,10 +165,11 @@ def main(argv=None):
     if not os.path.isfile(args.model):
         print(f"mnv1_bench.py: error: model file {args.model} is missing", file=sys.stderr)
         return 3
+    allowed = sorted(os.sched_getaffinity(0))  # what the shell's cpuset left us, as mnv1_bench reports it
     pin_to_cpus(args.threads)
     predictor = Predictor(args.model, args.threads, args.power_mode)
     result = {"model": args.model, "threads": args.threads, "power_mode": args.power_mode, "warmup": args.warmup,
-              "repeats": args.repeats}
+              "repeats": args.repeats, "cpus_allowed": allowed}
     result.update(time_runs(predictor, fixed_input(args.input_shape), args.warmup, args.repeats))
     print(json.dumps(result))
     return 0

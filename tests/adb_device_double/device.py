@@ -48,7 +48,12 @@ ARM64_PROPERTIES = {"ro.product.cpu.abi": "arm64-v8a", "ro.product.cpu.abilist":
 # A second SoC, to tell devices apart in a many-device sweep (a Snapdragon 865 presenting as x86_64, as above).
 SD865_PROPERTIES = {**SD855_PROPERTIES, "ro.product.model": "MI 10 (adb device double)", "ro.product.name": "umi",
                     "ro.product.device": "umi", "ro.board.platform": "kona", "ro.soc.model": "SM8250"}
-SD855_CPU_MAX_KHZ = [1785600] * 4 + [2419200] * 3 + [2841600]  # 4 little A55, 3 A76, 1 prime A76
+# A Snapdragon 855's cores: 1 prime (2.84 GHz) and 3 big (2.42 GHz) Kryo 485 Gold (A76 based), 4 little (1.78
+# GHz) Silver (A55 based). Numbered fastest first, unlike the phone (little 0-3): the double's programs
+# really run on this host's CPUs 0 and 1, which are then the prime and a big core, as on a phone whose
+# threads got the big cores. SD855_LITTLE_CPUSET is a shell cpuset that keeps them off the big ones.
+SD855_CPU_MAX_KHZ = [2841600] + [2419200] * 3 + [1785600] * 4
+SD855_LITTLE_CPUSET = "4-7"
 SD855_THERMAL_C = {"cpu-0-0-usr": 38.0, "cpu-1-0-usr": 41.5, "gpuss-0-usr": 36.0}
 FEATURES = ("shell_v2", "cmd", "stat_v2", "fixed_push_mkdir")
 
@@ -63,6 +68,7 @@ class DeviceConfig:
     extra_path: tuple = ()  # host folders put on the device shell's PATH (e.g. a venv's bin)
     fake_cpus_khz: list = None
     fake_thermal_c: dict = None
+    shell_cpuset: str = None  # the CPUs of the shell's cpuset (/dev/cpuset/cpus, "4-7"); None: no /dev/cpuset
     arm_cpu: str = None  # qemu CPU model ("cortex-a76", "cortex-a72", "max"): an emulated arm64-v8a device
     extra_env: dict = None  # more environment for the device's commands (e.g. the light-API double's sleep)
 
@@ -229,7 +235,7 @@ class AdbDeviceDouble:
         self.root = Path(root)
         self.sandbox = DeviceSandbox(self.root, self.config.properties, self.config.extra_path,
                                      self.config.fake_cpus_khz, self.config.fake_thermal_c, self.config.arm_cpu,
-                                     self.config.extra_env)
+                                     self.config.extra_env, self.config.shell_cpuset)
         self._server = None
         self._connections = []
         self._processes = set()

@@ -6,7 +6,8 @@ Each command runs under `unshare --mount` in a chroot whose root is an overlay o
 with a fresh tmpfs as its upper layer: the host's files are all visible, every write outside the
 device's folder lands in that tmpfs and vanishes when the command ends, and the device's
 /data, /sdcard and /system are bind mounts of folders in the device's own tree. A fake
-/sys/devices/system/cpu and /sys/class/thermal can be bound over the real ones.
+/sys/devices/system/cpu and /sys/class/thermal can be bound over the real ones, and a fake /dev/cpuset
+(the shell's cpuset) put in an overlay of /dev.
 Commands run as Android's `shell` user (uid/gid 2000) with /system read-only, as on a phone.
 Needs root (CI runs as root) or unprivileged user namespaces (then `--map-root-user` is used and
 commands run as root inside).
@@ -39,7 +40,17 @@ mount --bind "$root/tree/data" "$m/data"
 mount --bind "$root/tree/sdcard" "$m/sdcard"
 mount --bind "$root/system" "$m/system"
 mount -o remount,bind,ro "$m/system"  # read-only, as on a phone: writing there fails even as root
-mount --rbind /dev "$m/dev"
+if [ -d "$root/fake/cpuset" ]; then
+  # Android's cpuset cgroup at /dev/cpuset: an overlay over the host's /dev (new entries land in this
+  # command's tmpfs, never in the host's /dev), with the fake cpuset bound in it
+  mkdir -p "$root/ovl/devup" "$root/ovl/devwork"
+  mount -t overlay overlay -o "lowerdir=/dev,upperdir=$root/ovl/devup,workdir=$root/ovl/devwork" "$m/dev"
+  mount --rbind /dev/pts "$m/dev/pts"
+  mkdir -p "$m/dev/cpuset"
+  mount --bind "$root/fake/cpuset" "$m/dev/cpuset"
+else
+  mount --rbind /dev "$m/dev"
+fi
 mount -t proc proc "$m/proc"
 [ -n "$arm" ] && mount --bind "$root/fake/cpuinfo" "$m/proc/cpuinfo"
 mount --rbind /sys "$m/sys"
@@ -196,7 +207,7 @@ class DeviceSandbox:
     """A device folder: tree/ (the device's /data and /sdcard), system/ (its /system), fake/ (sysfs)."""
 
     def __init__(self, root, properties, extra_path=(), fake_cpus=None, fake_thermal=None, arm_cpu=None,
-                 extra_env=None):
+                 extra_env=None, shell_cpuset=None):
         self.root = Path(root)
         self.extra_env = dict(extra_env or {})
         self.extra_path = [str(p) for p in extra_path]
@@ -222,6 +233,9 @@ class DeviceSandbox:
             self.write_fake_cpus(fake_cpus)
         if fake_thermal is not None:
             self.write_fake_thermal(fake_thermal)
+        if shell_cpuset is not None:  # the shell's group is the root cpuset: /dev/cpuset/cpus
+            (self.root / "fake/cpuset").mkdir(parents=True, exist_ok=True)
+            (self.root / "fake/cpuset/cpus").write_text(f"{shell_cpuset}\n")
         if arm_cpu:
             features = arm_core_features(arm_cpu, self.root / "fake")
             (self.root / "fake/cpuinfo").write_text(arm_cpuinfo(features, fake_cpus or [2841600] * os.cpu_count()))
