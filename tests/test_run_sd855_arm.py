@@ -147,3 +147,37 @@ def test_a_build_for_another_abi_is_refused_before_anything_is_pushed(make_devic
     assert done.returncode == 2
     assert "mnv1_bench is built for x86-64, but the device's ABI is arm64-v8a" in done.stderr
     assert not phone.device_file("/data/local/tmp/mnv1").exists()
+
+
+@pytest.fixture(scope="module")
+def profile_build(paddle_lite_arm, tmp_path_factory):
+    """mnv1_bench for armlinux-aarch64 against the REAL library built with Paddle Lite's operator profiler."""
+    build_dir = tmp_path_factory.mktemp("profile-build")
+    lite_dir = paddle_lite_arm["fp32"].parent / "profile" / "inference_lite_lib.armlinux.armv8"
+    done = subprocess.run(["bash", str(REPO / "cxx_demo" / "build.sh"), "--target", "armlinux-aarch64", "--lite-dir",
+                           str(lite_dir), "--build-dir", str(build_dir)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return build_dir
+
+
+@pytest.mark.device
+@pytest.mark.real_arm
+def test_profile_on_the_phone_sweep_writes_the_operator_tables_apart_from_the_figures(
+        make_device, real_arm_builds, arm_models, profile_build, tmp_path):
+    phone = arm_phone(make_device, "cortex-a76")
+    done = run_sd855(phone, real_arm_builds["fp32"], arm_models, tmp_path / "r", "--threads", "1", "--models",
+                     "MobileNetV1_x0_25", "--repeats", "2", "--profile", "--profile-build-dir", profile_build)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = tmp_path / "r" / "emulated-sm8150"
+    assert len(read_result_dicts(folder)) == 1  # the profiling pass is no cell and no figure
+    assert "profile MobileNetV1_x0_25__fp32__t1: 30 layers" in done.stdout and "never a latency figure" in done.stdout
+    ops_md = (folder / "ops.md").read_text()
+    assert "EMULATED" in ops_md and "conv1x1s1_gemm_fp32" in ops_md and "conv_depthwise_3x3_fp32" in ops_md
+    assert (folder / "ops" / "MobileNetV1_x0_25__fp32__t1.json").is_file() and (folder / "ops.csv").is_file()
+    # a build without the profiler: one line that says what to build, exit 2, before any cell runs
+    refused = run_sd855(phone, real_arm_builds["fp32"], arm_models, tmp_path / "r2", "--threads", "1", "--models",
+                        "MobileNetV1_x0_25", "--profile", "--profile-build-dir", real_arm_builds["fp32"])
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "has no operator profiler" in refused.stderr and "--with_profile=ON" in refused.stderr
+    assert not (tmp_path / "r2" / "emulated-sm8150" / "raw").is_dir() or not read_result_dicts(
+        tmp_path / "r2" / "emulated-sm8150")

@@ -138,3 +138,9 @@ def summary_line(layers):
 def has_profiler(library_bytes):
     """Whether a Paddle Lite library (or a program linking it statically) was built with the profiler."""
     return PROFILER_MARK in library_bytes
+
+
+PROFILER_BUILD = ("build it from Paddle Lite's source with lite/tools/build_linux.sh --arch=armv8 --with_profile=ON "
+                  "full_publish (a phone: lite/tools/build_android.sh --with_profile=ON ... full_publish), then "
+                  "cxx_demo/build.sh --lite-dir builds mnv1_bench against it; docs/paddle-lite.md says why not a "
+                  "tiny publish")

@@ -57,6 +57,12 @@ def parse_args(argv, prog="python bench_scripts/run_sd855.py"):
                              "~/.cache/mnv1-device)")
     parser.add_argument("--model-target", choices=("auto", "arm", "x86"), default="auto",
                         help="which converted models to push; auto follows the device's ABI (default: auto)")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed rounds, one operator-profiling pass per cell (never in a latency "
+                             "figure): RESULTS/<device>/ops.md, ops.csv and ops/<cell>.json; needs mnv1_bench built "
+                             "against Paddle Lite with its profiler (--profile-build-dir)")
+    parser.add_argument("--profile-build-dir", metavar="PATH",
+                        help="that build (default: build/cxx_demo/<target for the ABI>-profile)")
     parser.add_argument("--results", default="results", help="results root (default: results)")
     parser.add_argument("--name", help="results subfolder (default: sd855 on a Snapdragon 855, else the SoC name)")
     return parser.parse_args(argv)
@@ -73,7 +79,7 @@ def build_dir_option(text):
 def device_options(args):
     return DeviceOptions(runner=args.runner, build_dirs=tuple(args.build_dir), benchmark_bin=args.benchmark_bin,
                          lib_dir=args.lib_dir, device_dir=args.device_dir, model_target=args.model_target,
-                         name=args.name)
+                         name=args.name, profile=args.profile, profile_build_dir=args.profile_build_dir)
 
 
 def connection_of(args):

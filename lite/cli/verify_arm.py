@@ -7,14 +7,14 @@ the rows go to RESULTS/arm_check.csv and .md.
 import time
 from pathlib import Path
 
-from lite.bench.op_profile import by_kernel, has_profiler, parse_profile, summary_line
+from lite.bench.op_profile import PROFILER_BUILD, has_profiler
 from lite.convert.export import load_reference_io
 from lite.convert.logits import agreement, arm_check_problem
 from lite.errors import ArmToolError, CellFailed, ToolkitError
 from lite.models.registry import get_variant
 from lite.models.store import manifest_of
 from lite.report.arm_check import check_row, write_arm_check
-from lite.report.ops import cell_document, write_ops
+from lite.report.ops import profiled_cell, write_ops
 from lite.runtime.arm_check import arm_kernels, int8_share, prepare_library, profile_on_arm, run_on_arm
 from lite.runtime.arm_library import FP16_CPU, default_lite_root, light_api_library, qemu_command
 from lite.util.files import read_json
@@ -136,12 +136,6 @@ def profiler_library(args, say):
     return prepare_library(lite_dir, say=say)
 
 
-PROFILER_BUILD = ("build it from Paddle Lite's source with lite/tools/build_linux.sh --arch=armv8 --with_profile=ON "
-                  "full_publish (a phone: lite/tools/build_android.sh --with_profile=ON ... full_publish), then "
-                  "cxx_demo/build.sh --lite-dir builds mnv1_bench against it; docs/paddle-lite.md says why not a "
-                  "tiny publish")
-
-
 def profile_pass(args, jobs, store, say):
     """One profiling pass per model and variant (1 thread), apart from every figure; the ops tables. Returns
     how many could not be profiled."""
@@ -155,15 +149,14 @@ def profile_pass(args, jobs, store, say):
             say(f"profile {cell}: FAIL: {exc}")
             failed += 1
             continue
-        layers = parse_profile(log)
-        if not layers:
+        done = profiled_cell(cell, log, seconds, emulated=True)
+        if done is None:
             say(f"profile {cell}: FAIL: the library printed no operator table")
             failed += 1
             continue
-        summary = summary_line(layers)
-        profiled.append((cell, by_kernel(layers), layers, summary))
-        documents[cell] = cell_document(cell, layers, summary, emulated=True, seconds=seconds)
-        say(f"profile {cell}: {len(layers)} layers, {summary} (EMULATED; pass {seconds:.1f} s)")
+        entry, documents[cell] = done
+        profiled.append(entry)
+        say(f"profile {cell}: {len(entry[2])} layers, {entry[3]} (EMULATED; pass {seconds:.1f} s)")
     if profiled:
         paths = write_ops(Path(args.results) / EMULATED_FOLDER, profiled, documents, emulated=True)
         say(f"wrote {paths[-1]} and {paths[-2]}")

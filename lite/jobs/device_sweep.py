@@ -3,6 +3,8 @@ write the latency and size tables into RESULTS/<name>/."""
 from dataclasses import dataclass
 from pathlib import Path
 
+from lite.bench.cells import cell_id
+from lite.bench.device_profile import ProfileRunner, profile_build
 from lite.bench.device_runners import BenchmarkBinRunner, CxxRunner, PythonRunner
 from lite.bench.parallel import FolderClaims, ProgressBoard
 from lite.bench.plan import plan_cells
@@ -13,6 +15,7 @@ from lite.devices.sync import sync_files
 from lite.errors import ToolkitError
 from lite.jobs.options import SweepOutcome
 from lite.models.store import ModelStore
+from lite.report.ops import profiled_cell, write_ops
 from lite.report.sizes import size_rows_of, write_size_report
 from lite.report.writer import write_reports
 from lite.runtime.library_checks import pre_push_warnings
@@ -81,6 +84,37 @@ def make_runner(on_device, cell_timeout_s, device, machine, workdir):
     return CxxRunner(device, workdir, machine, cell_timeout_s, build_dir)
 
 
+def make_profiler(on_device, cell_timeout_s, device, machine, workdir):
+    """The profiling runner of `--profile`, its build checked before anything is pushed."""
+    if on_device.runner != "cxx":
+        raise ToolkitError(f"--profile runs mnv1_bench (the cxx runner), not --runner {on_device.runner}")
+    build = cxx_build_target(machine)
+    build_dir = profile_build(on_device.profile_build_dir or f"build/cxx_demo/{build or 'unknown'}-profile")
+    mismatch = abi_mismatch(build_dir / "bin" / "mnv1_bench", machine.abi)
+    if mismatch:
+        raise ToolkitError(f"--profile-build-dir: {mismatch}")
+    return ProfileRunner(device, workdir, machine, cell_timeout_s, build_dir)
+
+
+def profile_cells(profiler, cells, machine, result_dir, say, mark):
+    """One profiling pass per cell, after every timed round; ops/<cell>.json, ops.csv and ops.md. Their paths."""
+    mark(phase="profiling")
+    sync_files(profiler.device, profiler.files(), profiler.executables(), say=say)
+    entries, documents = [], {}
+    for cell in cells:
+        name = cell_id(cell)
+        log, seconds = profiler.profile(cell)
+        done = profiled_cell(name, log, seconds, machine.emulated) if log is not None else None
+        if done is None:
+            say(f"profile {name}: FAIL: {seconds if log is None else 'the library printed no operator table'}")
+            continue
+        entry, documents[name] = done
+        entries.append(entry)
+        say(f"profile {name}: {len(entry[2])} layers, {entry[3]}"
+            + (" (EMULATED" if machine.emulated else " (") + f"; pass {seconds:.1f} s, never a latency figure)")
+    return write_ops(result_dir, entries, documents, emulated=machine.emulated) if entries else []
+
+
 def say_what_it_is(machine, result_dir, say):
     say(f"  {machine.model_name or '?'}, SoC {machine.soc or '?'}, ABI {machine.abi}, "
         f"{machine.core_count} CPUs, {machine.os}")
@@ -123,8 +157,9 @@ def sweep_one_device(device, sweep, on_device, *, say=print, slot=None, on_progr
                        power_mode=sweep.power_mode, warmup=sweep.warmup, repeats=sweep.repeats, with_reference=False,
                        input_shape=sweep.input_shape)
     ensure_writable_dir(result_dir / "raw")
-    runner = make_runner(on_device, sweep.cell_timeout_s, device, machine,
-                         on_device.device_dir or device.default_workdir)
+    workdir = on_device.device_dir or device.default_workdir
+    runner = make_runner(on_device, sweep.cell_timeout_s, device, machine, workdir)
+    profiler = make_profiler(on_device, sweep.cell_timeout_s, device, machine, workdir) if on_device.profile else None
     files = dict(runner.files())
     opt_versions = {(cell.model_file.manifest or {}).get("opt_version") for cell in cells}
     for warning in pre_push_warnings(files.values(), opt_versions, android=machine.kind == "android"):
@@ -140,7 +175,9 @@ def sweep_one_device(device, sweep, on_device, *, say=print, slot=None, on_progr
                         guard=(lambda: slot.gate.measuring(slot.serial)) if slot else None,
                         on_progress=lambda done, total: mark(done=done, total=total),
                         schedule_extra=slot.schedule_facts() if slot else None, **sweep.engine_options())
+    profile_paths = profile_cells(profiler, cells, machine, result_dir, say, mark) if profiler else []
     mark(phase="writing reports")
     paths, problems = write_reports(result_dir)
+    paths += profile_paths
     paths += write_size_report(size_rows_of(cells), result_dir)
     return SweepOutcome(result_dir, tuple(paths), tuple(problems), summary)

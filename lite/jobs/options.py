@@ -51,6 +51,8 @@ class DeviceOptions:
     device_dir: str = None  # None: the device's default folder
     model_target: str = "auto"  # auto, arm or x86
     name: str = None  # results subfolder; None: the device's short name
+    profile: bool = False  # one operator-profiling pass per cell after the timed rounds (cxx runner)
+    profile_build_dir: str = None  # mnv1_bench built against the profiler library (None: <the build>-profile)
 
 
 @dataclass(frozen=True)

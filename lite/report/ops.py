@@ -3,12 +3,23 @@ kernel and per layer (from lite.bench.op_profile). Building the tables is pure; 
 import json
 from pathlib import Path
 
+from lite.bench.op_profile import by_kernel, parse_profile, summary_line
 from lite.report.tables import csv_text, markdown_table
 from lite.util.files import atomic_write_text
 
 COLUMNS = ("cell", "op_type", "kernel", "kind", "count", "total_ms", "share", "gflops", "gflop_per_s")
 EMULATED = ("EMULATED: these times are qemu-aarch64's, never a phone's. The operators, the kernels Paddle Lite "
             "chose, the shapes and the FLOPs are real.")
+
+
+def profiled_cell(cell, log, seconds, emulated):
+    """(the tables' entry, the cell's document) of one profiling pass's log, or None when it printed no
+    operator table."""
+    layers = parse_profile(log)
+    if not layers:
+        return None
+    summary = summary_line(layers)
+    return (cell, by_kernel(layers), layers, summary), cell_document(cell, layers, summary, emulated, seconds)
 
 
 def cell_document(cell, layers, summary, emulated, seconds):
