@@ -54,8 +54,9 @@ def test_gflops_and_share_of_the_peak_against_a_hand_calculation():
     markdown = to_markdown(rows, [1, 2], SD855, results)
     efficiency = markdown.split("## Efficiency", 1)[1]
     one = md_row(efficiency, "MobileNetV1", "fp32", "1 thread")
-    assert one[4] == f"{100 * gflops / 0.030 / 45.4656:.1f}%" and one[5] == "1x Kryo 485 Gold (Cortex-A76 based)"
-    assert md_row(efficiency, "MobileNetV1", "fp32", "2 threads")[4] == "peak unknown"
+    assert one[4] == f"{100 * gflops / 0.030 / 45.4656:.1f}%" and one[5] == "1x prime Kryo 485 Gold (Cortex-A76 based)"
+    two = md_row(efficiency, "MobileNetV1", "fp32", "2 threads")
+    assert two[4] == "peak unknown" and two[5] == "1x little unknown core, 1x prime Kryo 485 Gold (Cortex-A76 based)"
 
 
 def test_the_peak_plot_draws_a_line_per_thread_count_where_the_peak_is_known():

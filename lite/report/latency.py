@@ -13,7 +13,7 @@ from lite.bench.stability import limits_of, twin_reasons, unstable_cells
 from lite.devices.cores import core_of, peak_gflops
 from lite.devices.facts import is_sd855
 from lite.devices.machine_facts import summary_line
-from lite.devices.placement import cpu_list_text, placement_reasons, slower_with_more_threads, topology_text
+from lite.devices.placement import clusters, cpu_list_text, placement_reasons, slower_with_more_threads, topology_text
 from lite.models.counts import count_model
 from lite.models.engines import DEFAULT_ENGINE, ENGINES
 from lite.models.registry import family
@@ -260,12 +260,15 @@ def cores_lines(machine):
 
 
 def cores_text(machine, cpus_used):
-    """'1x Kryo 485 Gold (Cortex-A76 based)' or '2x unknown core' for the CPUs a cell's threads ran on."""
+    """'1x prime Kryo 485 Gold (Cortex-A76 based)' or '2x little unknown core' for the CPUs a cell's threads
+    ran on, each named by its cluster where the device has more than one."""
     by_id = {cpu.cpu: cpu for cpu in machine.cpus}
+    cluster = clusters(machine.cpus)
+    cluster = cluster if "little" in cluster.values() else {}  # one class of core: no cluster names
     names = []
     for cpu_id in cpus_used:
         spec = core_of(by_id[cpu_id]) if cpu_id in by_id else None
-        names.append(spec.name if spec else "unknown core")
+        names.append(" ".join(filter(None, (cluster.get(cpu_id), spec.name if spec else "unknown core"))))
     return ", ".join(f"{names.count(name)}x {name}" for name in dict.fromkeys(names)) or None
 
 
