@@ -102,6 +102,22 @@ def test_runner_commands_pass_hostile_paths_whole(device, tmp_path, runner_class
     assert nothing_ran(device)
 
 
+def test_the_profiling_pass_passes_hostile_paths_whole(device, tmp_path):
+    from lite.bench.device_profile import ProfileRunner
+    from lite.runtime.arm_check import PROFILE_REPEATS
+    workdir = str(device.root / HOSTILE)
+    runner = ProfileRunner(device, workdir, MachineFacts(), 60, tmp_path)
+    program = Path(workdir) / "profile" / "bin" / "mnv1_bench"  # beside the timed build, on the same models
+    program.parent.mkdir(parents=True, exist_ok=True)
+    program.write_text((device.stubs / "mnv1_bench").read_text())
+    program.chmod(0o755)
+    log, _seconds = runner.profile(hostile_cell(tmp_path))
+    (name, args), = device.calls()
+    assert name == "mnv1_bench" and args[:2] == ["--model", f"{workdir}/models/{HOSTILE}.nb"]
+    assert args[args.index("--warmup") + 1] == "0" and args[args.index("--repeats") + 1] == str(PROFILE_REPEATS)
+    assert log == "" and nothing_ran(device)
+
+
 def test_the_accuracy_evaluation_on_a_phone_passes_hostile_paths_whole(device, tmp_path):
     from lite.accuracy.runtimes import DeviceRuntime
     workdir = str(device.root / HOSTILE)
@@ -185,7 +201,8 @@ def test_every_device_command_builder_is_covered_here():
     package = Path(lite.__file__).parent
     builders = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
                       if ".shell(" in p.read_text() or ".check(" in p.read_text())
-    assert builders == ["accuracy/runtimes.py", "app/android_install.py", "bench/device_runners.py",
+    assert builders == ["accuracy/runtimes.py", "app/android_install.py", "bench/device_profile.py",
+                        "bench/device_runners.py",
                         "devices/adb_shell.py", "devices/base.py",
                         "devices/facts.py", "devices/sync.py"], builders
     assert q(HOSTILE) == shlex.quote(HOSTILE)
