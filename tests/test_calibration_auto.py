@@ -188,7 +188,7 @@ def test_auto_on_real_weights_keeps_layers_for_a_tiny_limit_and_none_for_a_loose
     from lite.runtime.arm_check import prepare_library, profile_on_arm
     from lite.runtime.arm_library import FP16_CPU
     library = prepare_library(paddle_lite_arm["fp32"].parent / "profile" / "inference_lite_lib.armlinux.armv8",
-                              build_root=str(models.parent / "build"), say=lambda text: None)
+                              say=lambda text: None)  # the build --verify-arm --profile makes (once per library)
     log, _seconds = profile_on_arm(library, nb, FP16_CPU)
     convs = [layer for layer in parse_profile(log) if "conv" in layer.op_type]
     assert len(convs) == 27

@@ -49,11 +49,19 @@ def prepare_library(lite_dir, build_root="build/arm_check", say=print):
         if not (CXX_DEMO / "build.sh").is_file():
             raise ArmToolError(f"cxx_demo/build.sh is not beside the lite package ({CXX_DEMO}); run from a clone")
         say(f"building mnv1_bench for armlinux-aarch64 against {lite_dir} (once per library)")
+        # built aside and renamed into place: two processes preparing the same library never share a build
+        staging = build_dir.with_name(f"{build_dir.name}.building-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
         done = subprocess.run(["bash", str(CXX_DEMO / "build.sh"), "--target", "armlinux-aarch64", "--lite-dir",
-                               str(lite_dir), "--build-dir", str(build_dir)], capture_output=True, text=True)
+                               str(lite_dir), "--build-dir", str(staging)], capture_output=True, text=True)
         if done.returncode != 0:
+            shutil.rmtree(staging, ignore_errors=True)
             raise ArmToolError(f"building mnv1_bench against {lite_dir} failed: "
                                f"{failure_reason(done.stderr + done.stdout)}")
+        try:
+            staging.rename(build_dir)
+        except OSError:  # another process put its build there first: the same library, the same program
+            shutil.rmtree(staging, ignore_errors=True)
     return ArmLibrary(Path(lite_dir), build_dir, has_fp16_kernels(library))
 
 
