@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lite.convert.nb_format import check_nb_file, normalize_nb_header
 from lite.convert.opt import opt_command, run_opt, tool_versions
-from lite.convert.ptq import Calibration, calibration_set, expand_skip, layer_types, quantize
+from lite.convert.ptq import Calibration, calibration_set, quantize
 from lite.convert.quant_check import check_figures, keep_layers
 from lite.errors import ConversionError, ModelFileError, ToolkitError
 from lite.models.counts import layer_macs
@@ -131,13 +131,14 @@ def post_train(exported, calibration, staging, say, ranking=None):
                 if not fp32_file.is_file():
                     np.save(fp32_file, logits["fp32"])  # the FP32 program's logits, once for every try
                 figures = check_figures(logits["fp32"], logits["int8"], held_back.labels)
-        tries[tuple(kept)] = (done, figures)
+        tries[tuple(kept)] = tries[done.kept_fp32] = (done, figures)  # asked as "depthwise", known by its names
         return figures
 
+    attempt(calibration.skip_layers)  # every layer in int8 but those asked for: the result, or auto's baseline
+    done, figures = tries[tuple(calibration.skip_layers)]
     decision = None
     if calibration.auto_skip:
-        types = layer_types(exported.model_file, exported.params_file)
-        layers, fixed = list(types), expand_skip(calibration.skip_layers, types)
+        layers, fixed = list(done.layer_types), done.kept_fp32
         macs = layer_macs(spec.scale, spec.input_shape[-1], spec.class_num)
         if len(macs) != len(layers):
             raise ConversionError(f"{exported.name}: {len(layers)} quantizable layers, but the architecture counts "
@@ -151,9 +152,6 @@ def post_train(exported, calibration, staging, say, ranking=None):
                                fixed=fixed)
         say(f"auto: kept {', '.join(decision.kept) or 'no layer'} in FP32 ({decision.reason})")
         done, figures = tries[decision.kept]
-    else:
-        figures = attempt(calibration.skip_layers)  # the child expands `depthwise` and says what it kept
-        done, _ = tries[tuple(calibration.skip_layers)]
     facts = {"origin": calibration_images.origin, **calibration.settings(),
              "skip_layers": list(done.kept_fp32),
              "ptq_seconds": round(time.monotonic() - started, 2),

@@ -26,7 +26,7 @@ from lite.util.text import last_line
 ALGOS = ("KL", "hist", "avg", "abs_max", "mse", "emd")
 ROUND_TYPES = ("round", "adaround")
 DEPTHWISE = "depthwise"  # --skip-quant-layers' word for every depthwise conv
-KEPT_FILE = "kept_fp32.json"  # the child's list of the layers it left in FP32
+KEPT_FILE = "layers.json"  # the child's answer: every quantizable layer's op type, and those it left in FP32
 WEIGHT_QUANT = ("channel_wise_abs_max", "abs_max")
 QUANTIZABLE_OPS = ("conv2d", "depthwise_conv2d", "mul", "matmul", "matmul_v2")
 SYNTHETIC_SEED = 2027
@@ -120,6 +120,7 @@ class Quantized:
     model_file: Path
     params_file: Path
     kept_fp32: tuple  # the layers PTQ left in FP32, `depthwise` expanded to their names
+    layer_types: dict  # {weight name: op type} of every quantizable layer, in network order
     check_logits: Path = None  # OUT/check_logits.npz (fp32, int8) when the child ran a check
 
 
@@ -142,9 +143,10 @@ def quantize(model_file, params_file, calibration, inputs_file, out_dir, check_i
     if done.returncode != 0:
         raise ConversionError(f"post-training quantization failed: {last_line(done.stderr, 'no output')}")
     out_dir = Path(out_dir)
-    return Quantized(out_dir / "inference.pdmodel", out_dir / "inference.pdiparams",
-                     tuple(json.loads((out_dir / KEPT_FILE).read_text())),
-                     out_dir / "check_logits.npz" if check_inputs_file is not None else None)
+    layers = json.loads((out_dir / KEPT_FILE).read_text())
+    check_logits = out_dir / "check_logits.npz" if check_inputs_file is not None else None
+    return Quantized(out_dir / "inference.pdmodel", out_dir / "inference.pdiparams", tuple(layers["kept_fp32"]),
+                     dict(layers["layer_types"]), check_logits)
 
 
 def layer_types(model_file, params_file):
@@ -217,7 +219,7 @@ def _child(argv=None):
     # Paddle 2.6 takes only a paddle.io.DataLoader; fed by name, so the feed variables of this load serve.
     loader = paddle.io.DataLoader(Images(), feed_list=[program.global_block().var(n) for n in feed_names],
                                   places=place, batch_size=1, return_list=False, shuffle=False, num_workers=0)
-    known = dict(_layers_here(args.model_file, args.params_file, with_types=True)) if settings["skip_layers"] else {}
+    known = dict(_layers_here(args.model_file, args.params_file, with_types=True))
     paddle.enable_static()
     settings["skip_layers"] = expand_skip(settings["skip_layers"], known)  # "depthwise" from any caller
     unknown = [name for name in settings["skip_layers"] if name not in known]
@@ -234,7 +236,8 @@ def _child(argv=None):
         skip_tensor_list=list(settings["skip_layers"]) or None)
     ptq.quantize()
     ptq.save_quantized_model(args.out, model_filename="inference.pdmodel", params_filename="inference.pdiparams")
-    (Path(args.out) / KEPT_FILE).write_text(json.dumps(list(settings["skip_layers"])))
+    (Path(args.out) / KEPT_FILE).write_text(json.dumps({"kept_fp32": list(settings["skip_layers"]),
+                                                         "layer_types": list(known.items())}))
     if args.check_inputs:
         check = np.load(args.check_inputs, allow_pickle=False)
         fp32 = (np.load(args.fp32_logits, allow_pickle=False) if args.fp32_logits  # the same for every try
