@@ -1,45 +1,11 @@
 """The fixtures: expensive ones are session-scoped and made once per test run, shared by the pytest-xdist
 workers (conversions, C++ builds, the APK). Shared plain helpers are in helpers.py, imported by name."""
-import fcntl
-import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-from helpers import REPO, free_port, nb_bytes, run_cli
-
-
-def _encoded(value):
-    if isinstance(value, Path):
-        return {"__path__": str(value)}
-    if isinstance(value, dict):
-        return {key: _encoded(item) for key, item in value.items()}
-    return value
-
-
-def _decoded(value):
-    if isinstance(value, dict):
-        return Path(value["__path__"]) if set(value) == {"__path__"} else {k: _decoded(v) for k, v in value.items()}
-    return value
-
-
-def made_once(tmp_path_factory, name, make):
-    """make(folder) once per test run. Alone, into a fresh folder; under xdist, the first worker to ask makes it
-    in a folder of the run that every worker sees, under a lock, and the others wait and read what it made."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return make(tmp_path_factory.mktemp(name))
-    root = tmp_path_factory.getbasetemp().parent / f"made-once-{name}"  # the run's folder, not the worker's
-    with open(root.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = root / "made.json"
-        if done.is_file():
-            return _decoded(json.loads(done.read_text()))
-        root.mkdir(exist_ok=True)
-        value = make(root)
-        done.write_text(json.dumps(_encoded(value)))
-        return value
+from helpers import REPO, free_port, made_once, nb_bytes, run_cli
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
 """What the tests share, imported by name (`from helpers import run_cli`): commands run the way a user runs
 them, the quick sweep options, result files read back, the smallest `.nb`. Fixtures live in conftest.py."""
+import fcntl
+import json
 import os
 import struct
 import subprocess
@@ -115,3 +117,34 @@ def fill(folder):
                 pass
     finally:
         os.close(fd)
+
+
+def _encoded(value):
+    if isinstance(value, Path):
+        return {"__path__": str(value)}
+    if isinstance(value, dict):
+        return {key: _encoded(item) for key, item in value.items()}
+    return value
+
+
+def _decoded(value):
+    if isinstance(value, dict):
+        return Path(value["__path__"]) if set(value) == {"__path__"} else {k: _decoded(v) for k, v in value.items()}
+    return value
+
+
+def made_once(tmp_path_factory, name, make):
+    """make(folder) once per test run. Alone, into a fresh folder; under xdist, the first worker to ask makes it
+    in a folder of the run that every worker sees, under a lock, and the others wait and read what it made."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent / f"made-once-{name}"  # the run's folder, not the worker's
+    with open(root.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root / "made.json"
+        if done.is_file():
+            return _decoded(json.loads(done.read_text()))
+        root.mkdir(exist_ok=True)
+        value = make(root)
+        done.write_text(json.dumps(_encoded(value)))
+        return value

@@ -3,30 +3,36 @@ ARM, checked on Paddle Lite's REAL ARM kernels under qemu (their log says which 
 set's rules, the per-layer sensitivity command, and the published int8 figure beside it in the tables."""
 import csv
 import json
+from types import SimpleNamespace
 
 import pytest
-from helpers import md_row, run_cli
+from helpers import made_once, md_row, run_cli
 from test_accuracy import make_images
 
 from lite.convert.logits import ARM_CHECK_THRESHOLDS
 from lite.models.registry import get_model
 from lite.runtime.arm_check import int8_share, parse_kernels
 
-pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
+# slow: ARM programs under qemu or whole sweeps, left out of make test-fast; one xdist group: full_int8 is made
+# once, on the worker that runs them all, while the other worker runs other tests (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ptq")]
 
 MODEL = "MobileNetV1_x0_25"
 
 
 @pytest.fixture(scope="module")
 def full_int8(converted, paddle_lite_arm, tmp_path_factory):
-    """MODEL as int8_full for arm (synthetic calibration), checked on the real ARM kernels."""
-    results = tmp_path_factory.mktemp("ptq-results")
-    done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants", "fp32,int8_full",
-                   "--models-dir", converted["models"], "--results", results, "--verify-arm", "--lite-dir",
-                   paddle_lite_arm["fp32"], "--profile",  # the profile/ library beside shared's others
-                   "--skip-quant-layers", "none",  # every layer in int8 (the default keeps the depthwise convs)
-                   "--calib-samples", "8")  # mse, the default, takes 12 s on 32 images here
-    return done, results, converted["models"]
+    """MODEL as int8_full for arm (synthetic calibration), checked on the real ARM kernels: made once per run
+    (under xdist the module's tests may sit on both workers, and it writes into the session's models)."""
+    def make(results):
+        done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants",
+                       "fp32,int8_full", "--models-dir", converted["models"], "--results", results, "--verify-arm",
+                       "--lite-dir", paddle_lite_arm["fp32"], "--profile",  # the profile/ library beside the others
+                       "--skip-quant-layers", "none",  # every layer in int8 (the default keeps the depthwise convs)
+                       "--calib-samples", "8")  # mse, the default, takes 12 s on 32 images here
+        return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr, "results": results}
+    made = made_once(tmp_path_factory, "ptq-full-int8", make)
+    return SimpleNamespace(**made), made["results"], converted["models"]
 
 
 @pytest.mark.real_arm
