@@ -25,11 +25,10 @@ convert: setup
 lint: setup
 	.venv/bin/ruff check .
 
-## make test: lint, then the whole test suite on every core (what CI runs), with the 15 slowest tests named;
-## tests of one xdist_group (a module fixture) share a worker, the rest are spread as they come
+## make test: lint, then the whole test suite on every core (what CI runs), with the 15 slowest tests named
 test: lint
 	@bash scripts/install_system_packages.sh
-	$(PY) -m pytest -q -n auto --dist loadgroup --durations=15
+	$(PY) -m pytest -q -n auto --durations=15
 
 ## make test-fast: lint and the tests not marked slow (no conversion, C++ build, qemu or device double)
 test-fast: lint

@@ -13,9 +13,7 @@ from lite.convert.logits import ARM_CHECK_THRESHOLDS
 from lite.models.registry import get_model
 from lite.runtime.arm_check import int8_share, parse_kernels
 
-# slow: ARM programs under qemu or whole sweeps, left out of make test-fast; one xdist group: full_int8 is made
-# once, on the worker that runs them all, while the other worker runs other tests (make test: --dist loadgroup)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ptq")]
+pytestmark = pytest.mark.slow  # ARM programs under qemu or whole sweeps: left out of make test-fast
 
 MODEL = "MobileNetV1_x0_25"
 
@@ -23,7 +21,8 @@ MODEL = "MobileNetV1_x0_25"
 @pytest.fixture(scope="module")
 def full_int8(converted, paddle_lite_arm, tmp_path_factory):
     """MODEL as int8_full for arm (synthetic calibration), checked on the real ARM kernels: made once per run
-    (under xdist the module's tests may sit on both workers, and it writes into the session's models)."""
+    (under xdist the module's tests sit on both workers, and two conversions would write into the session's
+    models at once)."""
     def make(results):
         done = run_cli("lite/opt_models.py", "--models", MODEL, "--targets", "arm,x86", "--variants",
                        "fp32,int8_full", "--models-dir", converted["models"], "--results", results, "--verify-arm",

@@ -10,9 +10,6 @@ from helpers import FAST_SWEEP, md_row, read_result_dicts, run_cli
 
 from lite.bench.stats import latency_stats
 
-pytestmark = pytest.mark.xdist_group("run-host")  # host_run once, on one worker (make test: --dist loadgroup)
-
-
 @pytest.fixture(scope="module")
 def host_run(converted, tmp_path_factory):
     results = tmp_path_factory.mktemp("host-results")
