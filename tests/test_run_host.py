@@ -10,6 +10,7 @@ from helpers import FAST_SWEEP, md_row, read_result_dicts, run_cli
 
 from lite.bench.stats import latency_stats
 
+
 @pytest.fixture(scope="module")
 def host_run(converted, tmp_path_factory):
     results = tmp_path_factory.mktemp("host-results")
