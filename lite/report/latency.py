@@ -380,8 +380,8 @@ def to_markdown(rows, threads, machine, results, measured=None):
         lines += ["", f"Unstable (limits: {limits.text()}); these figures are not to be trusted:"]
         lines += [f"[{index}] {note}." for index, note in enumerate(notes, 1)]
     if placement_notes:
-        lines += ["", "Core placement: these threads may not have had the big cores (what to do: "
-                      "docs/troubleshooting.md, \"Threads on the wrong cores\"):"]
+        lines += ["", "Threads: why these cells' threads may not have had the fastest cores, or ran slower than "
+                      "fewer threads (what to do: docs/troubleshooting.md, \"Threads on the wrong cores\"):"]
         lines += [f"[c{index}] {md_text(note, 400)}." for index, note in enumerate(placement_notes, 1)]
     twins = twin_reasons(results, family().same_architecture(), limits_of(results))
     if twins:
